@@ -1,0 +1,50 @@
+# Makefile -- PGXS build of the pg_autouser extension; the C++ core is built
+# by CMake (CMakeLists.txt) and linked in statically.  `make test` runs every
+# suite (test/run_all.sh); `make demo` shows the product end to end.
+
+EXTENSION = pg_autouser
+MODULE_big = pg_autouser
+DATA = sql/pg_autouser--1.0.sql
+OBJS = \
+	extension/pg_autouser.o \
+	extension/guc.o \
+	extension/queue.o \
+	extension/rules_cache.o \
+	extension/cert_attrs.o \
+	extension/plan.o \
+	extension/auth_hook.o \
+	extension/worker.o \
+	extension/sql_funcs.o \
+	extension/core_bridge.o
+
+CORE_BUILD ?= build/core
+CORE_LIB = $(CORE_BUILD)/libpg_autouser_core.a
+CMAKE_FLAGS ?=
+
+PG_CPPFLAGS = -I$(srcdir)/cpp_core/include
+SHLIB_LINK = $(CORE_LIB) -lstdc++ -lcrypto
+EXTRA_CLEAN = build
+
+REGRESS = $(patsubst sql/%.sql,%,$(filter-out sql/pg_autouser--%,$(wildcard sql/*.sql)))
+REGRESS_OPTS = --temp-config=test/pg_autouser.conf --temp-instance=./tmp_check --inputdir=.
+
+# No LLVM bitcode: it needs clang at install time and buys nothing here.
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(shlib): $(CORE_LIB)
+
+.PHONY: core
+core $(CORE_LIB):
+	cmake -S $(srcdir) -B $(CORE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(CORE_BUILD) -j2 --target pg_autouser_core
+
+.PHONY: test demo
+test:
+	bash test/run_all.sh
+
+demo:
+	bash test/demo.sh

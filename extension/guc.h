@@ -1,0 +1,33 @@
+/*
+ * guc.h -- the pg_autouser.* settings, defined in guc.c.  Readers only.
+ */
+#ifndef AUTOUSER_GUC_H
+#define AUTOUSER_GUC_H
+
+#include "nodes/pg_list.h"
+
+typedef enum AutouserCleanupMode
+{
+	AUTOUSER_CLEANUP_DEACTIVATE = 0,
+	AUTOUSER_CLEANUP_DROP = 1,
+	AUTOUSER_CLEANUP_OFF = 2
+} AutouserCleanupMode;
+
+/* Most workers pg_autouser.workers may ask for; sizes the shared state. */
+#define AUTOUSER_MAX_WORKERS 16
+
+extern bool autouser_enabled;
+extern char *autouser_database;
+extern char *autouser_admin_role;
+extern char *autouser_group_role;
+extern int	autouser_cleanup;
+extern int	autouser_cleanup_delay;
+extern int	autouser_sweep_interval;
+extern int	autouser_provision_timeout;
+extern int	autouser_workers;
+extern char *autouser_forbidden_roles;
+
+extern void autouser_guc_init(void);
+extern List *autouser_forbidden_role_list(void);
+
+#endif							/* AUTOUSER_GUC_H */

@@ -1,0 +1,111 @@
+/*
+ * queue.h -- the shared state between logins and workers: one slot per
+ * backend (its provisioning request, its answer and its admitted session),
+ * the worker registry, and the published copy of the rules.
+ *
+ * Lock order: queue_lock before rules_lock; neither is held while sleeping,
+ * running SQL, allocating or reporting errors.
+ */
+#ifndef AUTOUSER_QUEUE_H
+#define AUTOUSER_QUEUE_H
+
+#include "port/atomics.h"
+#include "storage/condition_variable.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+
+#include "guc.h"
+
+#define AUTOUSER_ATTRS_BYTES 2048	/* encoded certificate subject */
+#define AUTOUSER_RULES_BYTES (8 * 1024 * 1024)	/* published rule blob */
+#define AUTOUSER_DETAIL_BYTES 256	/* server-log detail of an answer */
+
+typedef enum AutouserSlotState
+{
+	AUTOUSER_SLOT_IDLE = 0,		/* no request */
+	AUTOUSER_SLOT_PENDING,		/* waiting for a worker */
+	AUTOUSER_SLOT_WORKING,		/* a worker has it */
+	AUTOUSER_SLOT_DONE,			/* answered; the login reads it */
+	AUTOUSER_SLOT_ABANDONED		/* the login left; the worker discards it */
+} AutouserSlotState;
+
+/* Why a login that needs a write cannot have it now (SQLSTATE 57P03). */
+typedef enum AutouserUnavailable
+{
+	AUTOUSER_OK = 0,
+	AUTOUSER_UNAVAILABLE_NO_WORKERS,
+	AUTOUSER_UNAVAILABLE_NO_DATABASE,
+	AUTOUSER_UNAVAILABLE_NO_EXTENSION,
+	AUTOUSER_UNAVAILABLE_STANDBY,
+	AUTOUSER_UNAVAILABLE_TIMEOUT,
+	AUTOUSER_UNAVAILABLE_FAILED
+} AutouserUnavailable;
+
+/* What the worker tells a login. */
+typedef struct AutouserAnswer
+{
+	int			action;			/* AutouserAction */
+	int			unavailable;	/* AutouserUnavailable; != OK overrides action */
+	char		role[NAMEDATALEN];	/* role the rejection names, if any */
+	char		detail[AUTOUSER_DETAIL_BYTES];	/* server log only */
+} AutouserAnswer;
+
+typedef struct AutouserRequest
+{
+	char		identity[NAMEDATALEN];
+	char		database[NAMEDATALEN];
+	int			attrs_len;
+	char		attrs[AUTOUSER_ATTRS_BYTES];
+} AutouserRequest;
+
+typedef struct AutouserSlot
+{
+	uint32		generation;		/* bumped at every new request */
+	int			state;			/* AutouserSlotState */
+	int			worker;			/* index of the worker holding it */
+	pid_t		owner_pid;
+	Oid			session_role;	/* role this backend was admitted as */
+	ConditionVariable cv;		/* broadcast when answered */
+	AutouserRequest request;
+	AutouserAnswer answer;
+} AutouserSlot;
+
+typedef struct AutouserWorkerInfo
+{
+	pid_t		pid;			/* 0 = not running */
+	bool		connected;		/* connected to pg_autouser.database */
+	Latch	   *latch;
+} AutouserWorkerInfo;
+
+typedef enum AutouserRulesState
+{
+	AUTOUSER_RULES_UNKNOWN = 0, /* no worker has loaded them yet */
+	AUTOUSER_RULES_NO_EXTENSION,	/* extension not created: inert */
+	AUTOUSER_RULES_LOADED,
+	AUTOUSER_RULES_TOO_BIG		/* blob does not fit: every login asks */
+} AutouserRulesState;
+
+typedef struct AutouserShared
+{
+	LWLock	   *queue_lock;		/* slots and workers */
+	LWLock	   *rules_lock;		/* rules_* fields and the blob */
+	int			nslots;
+	int			connect_failures;	/* worker exits before connecting */
+	AutouserWorkerInfo workers[AUTOUSER_MAX_WORKERS];
+	pg_atomic_uint64 rules_change_count;	/* bumped by rule edits */
+	uint64		rules_loaded_count; /* change count the blob reflects */
+	int			rules_state;
+	bool		inert_logged;
+	Size		rules_len;
+	AutouserSlot slots[FLEXIBLE_ARRAY_MEMBER];
+} AutouserShared;
+
+extern AutouserShared *autouser_shared;
+extern char *autouser_rules_blob;	/* AUTOUSER_RULES_BYTES, in shmem */
+
+extern void autouser_queue_init(void);
+extern AutouserSlot *autouser_my_slot(void);
+extern void autouser_wake_workers(void);
+extern int	autouser_connected_workers(void);
+
+#endif							/* AUTOUSER_QUEUE_H */

@@ -1,0 +1,30 @@
+/*
+ * queue_worker.h -- the queue operations beyond queue.h's basics: used by
+ * the login hook (submit/poll/abandon), the workers (claim/answer/requeue)
+ * and session accounting.  Implemented in queue.c.
+ */
+#ifndef AUTOUSER_QUEUE_WORKER_H
+#define AUTOUSER_QUEUE_WORKER_H
+
+#include "queue.h"
+
+#define AUTOUSER_MAX_MERGED 64	/* identical requests answered at once */
+
+typedef struct AutouserClaim
+{
+	int			n;
+	int			slots[AUTOUSER_MAX_MERGED];
+	uint32		generations[AUTOUSER_MAX_MERGED];
+	AutouserRequest request;
+} AutouserClaim;
+
+extern uint32 autouser_queue_submit(AutouserSlot *slot, const AutouserRequest *request);
+extern bool autouser_queue_poll(AutouserSlot *slot, uint32 generation, AutouserAnswer *answer);
+extern void autouser_queue_abandon(AutouserSlot *slot, uint32 generation);
+extern int	autouser_queue_claim(int worker, AutouserClaim *claim);
+extern void autouser_queue_answer(const AutouserClaim *claim, const AutouserAnswer *answer);
+extern void autouser_queue_requeue_worker(int worker);
+extern int	autouser_count_sessions(Oid role);
+extern void autouser_session_started(AutouserSlot *slot, Oid role);
+
+#endif							/* AUTOUSER_QUEUE_WORKER_H */

@@ -1,0 +1,27 @@
+/*
+ * rules_cache.h -- autouser.rules as a flat blob: read from the table (in a
+ * database, via SPI), published in shared memory by the workers, and copied
+ * out by logins, which cannot read any table.
+ */
+#ifndef AUTOUSER_RULES_CACHE_H
+#define AUTOUSER_RULES_CACHE_H
+
+#include "queue.h"
+
+typedef struct AutouserRulesCopy
+{
+	AutouserRulesState state;
+	bool		stale;			/* rules changed since this was published */
+	char	   *blob;			/* palloc'd; NULL unless LOADED */
+	Size		len;
+} AutouserRulesCopy;
+
+extern bool autouser_extension_exists(void);
+extern char *autouser_rules_read(Size *len);
+extern uint64 autouser_rules_change_count(void);
+extern void autouser_rules_publish(AutouserRulesState state, const char *blob,
+								   Size len, uint64 change_count);
+extern void autouser_rules_copy(AutouserRulesCopy *copy);
+extern void autouser_rules_changed(void);
+
+#endif							/* AUTOUSER_RULES_CACHE_H */

@@ -1,0 +1,269 @@
+/*
+ * sql_funcs.c -- the C functions behind the autouser schema: install check,
+ * rule validation for add_rule, preview, and the rules-changed trigger.
+ * Plain SQL in pg_autouser--1.0.sql does the rest.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "cert_attrs.h"
+#include "core_bridge.h"
+#include "guc.h"
+#include "plan.h"
+#include "queue.h"
+#include "rules_cache.h"
+
+PG_FUNCTION_INFO_V1(autouser_check_install);
+PG_FUNCTION_INFO_V1(autouser_check_rule);
+PG_FUNCTION_INFO_V1(autouser_preview);
+PG_FUNCTION_INFO_V1(autouser_rules_changed_trigger);
+
+static void
+require_preload(void)
+{
+	if (autouser_shared == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pg_autouser must be loaded via shared_preload_libraries"),
+				 errhint("Add pg_autouser to shared_preload_libraries in postgresql.conf and restart the server.")));
+}
+
+/* Called first by the install script: refuse a setup that cannot work. */
+Datum
+autouser_check_install(PG_FUNCTION_ARGS)
+{
+	char	   *current;
+
+	require_preload();
+	current = get_database_name(MyDatabaseId);
+	if (strcmp(current, autouser_database) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pg_autouser must be created in database \"%s\", not \"%s\"",
+						autouser_database, current),
+				 errhint("Connect to database \"%s\", or set pg_autouser.database = '%s' and restart.",
+						 autouser_database, current)));
+	autouser_rules_changed();
+	PG_RETURN_VOID();
+}
+
+static void
+bad_rule(const char *fmt_msg, const char *value, const char *problem)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg(fmt_msg, value, problem)));
+}
+
+static void
+check_pattern(const char *what, text *pattern)
+{
+	const char *problem;
+	char	   *value;
+
+	if (pattern == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s pattern must not be null", what)));
+	value = text_to_cstring(pattern);
+	problem = autouser_pattern_problem(value);
+	if (problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s pattern \"%s\": it %s", what, value, problem)));
+}
+
+static void
+check_role_entry(const char *entry)
+{
+	bool		is_template;
+	const char *problem = autouser_role_entry_problem(entry, &is_template);
+	Oid			role;
+	const char *reason;
+
+	if (problem)
+		bad_rule("invalid role entry \"%s\": it %s", entry, problem);
+	if (is_template)
+		return;
+	role = get_role_oid(entry, true);
+	if (!OidIsValid(role))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("role \"%s\" does not exist", entry),
+				 errhint("Create the role first, or use a {{cert.<attribute>}} template.")));
+	reason = autouser_forbidden_reason(role, InvalidOid);
+	if (reason)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("role \"%s\" may not be granted by pg_autouser", entry),
+				 errdetail("Role \"%s\" %s.", entry, reason)));
+}
+
+/* autouser._check_rule(identity, roles, database, cert_ou): raises 22023. */
+Datum
+autouser_check_rule(PG_FUNCTION_ARGS)
+{
+	ArrayType  *roles;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+
+	check_pattern("identity", PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
+	check_pattern("database", PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2));
+	if (!PG_ARGISNULL(3))
+	{
+		char	   *ou = text_to_cstring(PG_GETARG_TEXT_PP(3));
+		const char *problem = autouser_pattern_problem(ou);
+
+		if (problem == NULL && strchr(ou, '*'))
+			problem = "contains '*'; cert_ou is matched exactly";
+		if (problem)
+			bad_rule("invalid cert_ou \"%s\": it %s", ou, problem);
+	}
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("roles must not be null")));
+	roles = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_NDIM(roles) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("roles must be a one-dimensional array")));
+	deconstruct_array(roles, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("roles must not be empty")));
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("roles must not contain nulls")));
+		check_role_entry(TextDatumGetCString(elems[i]));
+	}
+	PG_RETURN_VOID();
+}
+
+/* The rules as this transaction sees them, copied out of SPI's memory. */
+static char *
+read_rules_here(Size *len)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	char	   *blob;
+	char	   *copy;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "pg_autouser: SPI_connect failed");
+	blob = autouser_rules_read(len);
+	copy = MemoryContextAlloc(caller, Max(*len, 1));
+	memcpy(copy, blob, *len);
+	SPI_finish();
+	return copy;
+}
+
+/*
+ * autouser._preview(identity, database, attr_names[], attr_values[]): the
+ * role set a login would get now, NULL when no rule applies, or the login's
+ * rejection as an ERROR.
+ */
+Datum
+autouser_preview(PG_FUNCTION_ARGS)
+{
+	AutouserRequest request;
+	AutouserPlan plan;
+	Datum	   *names,
+			   *values;
+	bool	   *name_nulls,
+			   *value_nulls;
+	int			n_names,
+				n_values;
+	bool		has_cn = false;
+	const char *problem;
+	char	   *identity;
+	char	   *blob;
+	Size		len;
+	ArrayBuildState *out = NULL;
+	ListCell   *lc;
+
+	require_preload();
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("identity and database must not be null")));
+	identity = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	problem = autouser_identity_problem(identity, strlen(identity));
+	if (problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("certificate common name %s and cannot be a role name", problem)));
+
+	memset(&request, 0, sizeof(request));
+	strlcpy(request.identity, identity, NAMEDATALEN);
+	strlcpy(request.database, text_to_cstring(PG_GETARG_TEXT_PP(1)), NAMEDATALEN);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false, TYPALIGN_INT,
+					  &names, &name_nulls, &n_names);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), TEXTOID, -1, false, TYPALIGN_INT,
+					  &values, &value_nulls, &n_values);
+	for (int i = 0; i < Min(n_names, n_values); i++)
+	{
+		char	   *name = TextDatumGetCString(names[i]);
+
+		if (name_nulls[i] || value_nulls[i])
+			continue;
+		has_cn |= strcmp(name, "CN") == 0;
+		if (!autouser_attrs_append(request.attrs, AUTOUSER_ATTRS_BYTES, &request.attrs_len,
+								   name, TextDatumGetCString(values[i])))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("attrs are longer than %d bytes", AUTOUSER_ATTRS_BYTES)));
+	}
+	if (!has_cn &&
+		!autouser_attrs_append(request.attrs, AUTOUSER_ATTRS_BYTES, &request.attrs_len,
+							   "CN", identity))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("attrs are longer than %d bytes", AUTOUSER_ATTRS_BYTES)));
+
+	blob = read_rules_here(&len);
+	autouser_plan_login(&request, blob, len, &plan);
+
+	if (plan.rules_broken)
+		elog(ERROR, "pg_autouser: the rules could not be decoded");
+	switch (plan.action)
+	{
+		case AUTOUSER_ACTION_NONE:
+			PG_RETURN_NULL();
+		case AUTOUSER_ACTION_ADMIT:
+		case AUTOUSER_ACTION_CREATE:
+		case AUTOUSER_ACTION_REACTIVATE:
+			break;
+		default:
+			autouser_report_rejection(ERROR, request.identity, request.database, &plan);
+	}
+	out = initArrayResult(TEXTOID, CurrentMemoryContext, false);
+	foreach(lc, plan.eval.roles)
+		accumArrayResult(out, CStringGetTextDatum(lfirst(lc)), false, TEXTOID,
+						 CurrentMemoryContext);
+	PG_RETURN_DATUM(makeArrayResult(out, CurrentMemoryContext));
+}
+
+/* Statement trigger on autouser.rules: republish the rules at commit. */
+Datum
+autouser_rules_changed_trigger(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "pg_autouser: rules-changed function called outside a trigger");
+	autouser_rules_changed();
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# install_deps.sh -- installs the Debian 12 packages that building and
+# testing pg_autouser needs, when they are missing.  Needs root to install.
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config postgresql-15 postgresql-server-dev-15
+	libkrb5-dev libssl-dev libgtest-dev libipc-run-perl openssl python3-psycopg)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "missing packages: ${missing[*]} (run as root to install them)" >&2
+	exit 1
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,217 @@
+# AutouserTest.pm -- shared set-up for the end-to-end tests: a throwaway CA
+# and certificates made with the openssl command, and a TLS cluster on
+# loopback with pg_autouser preloaded.  Tests decide what to assert.
+package AutouserTest;
+
+use strict;
+use warnings;
+use File::Copy;
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+our $certdir;
+
+sub run_openssl
+{
+	my @cmd = ('openssl', @_);
+	my ($out, $err);
+	IPC::Run::run(\@cmd, '>', \$out, '2>', \$err)
+	  or die "openssl @_ failed: $err";
+	return $out;
+}
+
+# Escape a value for openssl's -subj "/K=V/..." syntax.
+sub subj_escape
+{
+	my ($v) = @_;
+	$v =~ s/([\\\/+=])/\\$1/g;
+	return $v;
+}
+
+# A CA and a server certificate for 127.0.0.1 / localhost.
+sub make_ca
+{
+	$certdir = PostgreSQL::Test::Utils::tempdir();
+	run_openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', "$certdir/ca.key");
+	run_openssl('req', '-x509', '-new', '-key', "$certdir/ca.key", '-days', '2',
+		'-subj', '/CN=pg_autouser test CA', '-out', "$certdir/ca.crt");
+	run_openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', "$certdir/server.key");
+	run_openssl('req', '-new', '-key', "$certdir/server.key", '-subj', '/CN=localhost',
+		'-out', "$certdir/server.csr");
+	open my $ext, '>', "$certdir/server.ext" or die;
+	print $ext "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
+	close $ext;
+	run_openssl('x509', '-req', '-in', "$certdir/server.csr", '-CA', "$certdir/ca.crt",
+		'-CAkey', "$certdir/ca.key", '-CAcreateserial', '-days', '2',
+		'-extfile', "$certdir/server.ext", '-out', "$certdir/server.crt");
+	chmod 0600, "$certdir/server.key", "$certdir/ca.key";
+	return $certdir;
+}
+
+my $client_seq = 0;
+
+# A client certificate; %subject: cn => ..., ou => [...], o => ...
+# Returns the libpq parameters that present it.  cn => undef makes none.
+sub client_cert
+{
+	my (%subject) = @_;
+	my $n = ++$client_seq;
+	my $subj = '';
+	$subj .= '/O=' . subj_escape($subject{o}) if defined $subject{o};
+	$subj .= '/OU=' . subj_escape($_) for @{ $subject{ou} || [] };
+	$subj .= '/CN=' . subj_escape($subject{cn}) if defined $subject{cn};
+	$subj = '/O=no common name' if $subj eq '';
+	my $ca = $subject{untrusted} ? make_untrusted_ca() : "$certdir/ca";
+	run_openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', "$certdir/c$n.key");
+	run_openssl('req', '-new', '-utf8', '-key', "$certdir/c$n.key", '-subj', $subj,
+		'-out', "$certdir/c$n.csr");
+	run_openssl('x509', '-req', '-in', "$certdir/c$n.csr", '-CA', "$ca.crt", '-CAkey', "$ca.key",
+		'-CAcreateserial', '-days', '2', '-out', "$certdir/c$n.crt");
+	chmod 0600, "$certdir/c$n.key";
+	return "sslcert=$certdir/c$n.crt sslkey=$certdir/c$n.key";
+}
+
+sub make_untrusted_ca
+{
+	run_openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', "$certdir/evil.key");
+	run_openssl('req', '-x509', '-new', '-key', "$certdir/evil.key", '-days', '2',
+		'-subj', '/CN=untrusted CA', '-out', "$certdir/evil.crt");
+	return "$certdir/evil";
+}
+
+# Quote a value for a libpq connection string.
+sub cq
+{
+	my ($v) = @_;
+	$v =~ s/([\\'])/\\$1/g;
+	return "'$v'";
+}
+
+# A TLS cluster with pg_autouser preloaded; %conf adds postgresql.conf lines.
+sub start_node
+{
+	my ($name, %opts) = @_;
+	make_ca() unless $certdir;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init;
+	my $pgdata = $node->data_dir;
+	copy("$certdir/$_", "$pgdata/$_") for qw(server.crt server.key ca.crt);
+	chmod 0600, "$pgdata/server.key";
+	my $preload = exists $opts{preload} ? $opts{preload} : 'pg_autouser';
+	$node->append_conf('postgresql.conf', <<"CONF");
+listen_addresses = '127.0.0.1'
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
+ssl_ca_file = 'ca.crt'
+shared_preload_libraries = '$preload'
+log_min_messages = log
+log_connections = on
+CONF
+	$node->append_conf('postgresql.conf', $opts{conf}) if $opts{conf};
+	open my $hba, '>', "$pgdata/pg_hba.conf" or die;
+	print $hba "local all all trust\n";
+	print $hba "hostssl all pwuser 127.0.0.1/32 scram-sha-256\n";
+	print $hba "hostssl all all 127.0.0.1/32 cert\n";
+	close $hba;
+	$node->start;
+	return $node;
+}
+
+# Connection string for a certificate login as user (default: the CN).
+sub cert_connstr
+{
+	my ($node, $cert, $user, $db) = @_;
+	$db //= 'postgres';
+	return 'host=127.0.0.1 port=' . $node->port . ' dbname=' . cq($db)
+	  . ' user=' . cq($user) . " sslmode=verify-full sslrootcert=$certdir/ca.crt $cert";
+}
+
+# Wait until a worker has published the rules (or the inert state).
+sub wait_for_workers
+{
+	my ($node, $count) = @_;
+	$count //= 1;
+	$node->poll_query_until('postgres',
+		"SELECT count(*) >= $count FROM pg_stat_activity WHERE backend_type = 'pg_autouser worker'"
+		  . " AND wait_event = 'Extension'")
+	  or die 'pg_autouser workers did not start';
+}
+
+# Start psql logins in parallel; returns their handles for finish_logins.
+sub start_logins
+{
+	my ($node, @connstrs) = @_;
+	my @runs;
+	for my $c (@connstrs)
+	{
+		my %r = (out => '', err => '');
+		$r{h} = IPC::Run::start(
+			[ 'psql', '-XAtq', '-w', '-d', $c, '-c', 'SELECT current_user' ],
+			'<', \undef, '>', \$r{out}, '2>', \$r{err},
+			IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+		push @runs, \%r;
+	}
+	return @runs;
+}
+
+# Waits for logins; each result: { ok => 0/1, out, err }.
+sub finish_logins
+{
+	my @runs = @_;
+	for my $r (@runs)
+	{
+		eval { $r->{h}->finish; };
+		$r->{timed_out} = $@ ? 1 : 0;
+		$r->{ok} = (!$r->{timed_out} && $r->{h}->result(0) == 0) ? 1 : 0;
+	}
+	return @runs;
+}
+
+
+package AutouserTest;
+
+# An open psql session over a certificate login (BackgroundPsql); quit() it.
+sub open_session
+{
+	my ($connstr) = @_;
+	return AutouserTest::Session::open($connstr);
+}
+
+# Pids of the running provisioning workers.
+sub worker_pids
+{
+	my ($node) = @_;
+	my $pids = $node->safe_psql('postgres',
+		"SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE backend_type = 'pg_autouser worker'");
+	return split / /, $pids;
+}
+
+# The role's memberships as "a,b,c" (sorted), or undef if it does not exist.
+sub memberships
+{
+	my ($node, $role) = @_;
+	my $lit = $role;
+	$lit =~ s/'/''/g;
+	return $node->safe_psql('postgres', qq{
+		SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$lit') THEN 'MISSING'
+		ELSE coalesce((SELECT string_agg(r.rolname, ',' ORDER BY r.rolname)
+		  FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+		  JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = '$lit'), '') END});
+}
+
+# BackgroundPsql only lets Cluster subclasses construct it.
+package AutouserTest::Session;
+use parent -norequire, 'PostgreSQL::Test::Cluster';
+use PostgreSQL::Test::BackgroundPsql;
+
+sub open
+{
+	my ($connstr) = @_;
+	return PostgreSQL::Test::BackgroundPsql->new(0,
+		[ 'psql', '-XAtq', '-w', '-d', $connstr, '-f', '-' ], undef, 1);
+}
+
+1;

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# run_all.sh -- `make test`: installs what the tests need (Debian packages),
+# builds and installs the extension, then runs every suite -- core unit tests
+# (plain and with ASan+UBSan), pg_regress, isolation, end-to-end TAP -- and
+# ends with one line "N passed, N failed".  Usage: run_all.sh [suite...]
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(unit sanitize regress isolation tap)
+PG_BIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
+
+bash "$top/test/install_deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
+PG_BIN=$(pg_config --bindir)
+PGXS_DIR=$(dirname "$(pg_config --pgxs)")/..
+
+passed=0
+failed=0
+count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+# Tests that start a server run as an unprivileged user (initdb refuses
+# root) in a private copy of the tree.
+RUN_USER=${RUN_USER:-postgres}
+as_user() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u "$RUN_USER" -- env PATH="$PG_BIN:$PATH" "$@"
+	else
+		env PATH="$PG_BIN:$PATH" "$@"
+	fi
+}
+
+work=$(mktemp -d /tmp/pg_autouser_test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+build_and_install() {
+	make -C "$top" -s CMAKE_FLAGS=-DPG_AUTOUSER_TESTS=OFF \
+		PG_CFLAGS="-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror" >/dev/null &&
+		make -C "$top" -s install >/dev/null
+}
+
+copy_tree() {
+	mkdir -p "$work/tree"
+	(cd "$top" && tar --exclude=./build --exclude=./.git -cf - .) | tar -C "$work/tree" -xf -
+	[ "$(id -u)" = 0 ] && chown -R "$RUN_USER" "$work"
+	chmod 755 "$work"
+}
+
+run_ctest() {
+	local dir=$1; shift
+	cmake -S "$top" -B "$dir" -DPG_AUTOUSER_WERROR=ON "$@" >/dev/null &&
+		cmake --build "$dir" -j2 >/dev/null || { echo "core build failed ($*)"; count 0 1; return; }
+	local out
+	out=$(cd "$dir" && ctest --output-on-failure 2>&1)
+	echo "$out" | tail -n 15
+	local total fails
+	total=$(echo "$out" | sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' | tail -1)
+	fails=$(echo "$out" | sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' | tail -1)
+	[ -n "$total" ] || { count 0 1; return; }
+	count $((total - fails)) "$fails"
+}
+
+run_regress() {
+	local out rc
+	out=$(cd "$work/tree" && as_user make -s installcheck 2>&1); rc=$?
+	echo "$out" | tail -n 40
+	local ok bad
+	ok=$(echo "$out" | grep -cE '^(ok|test) .* ok|^ok ' )
+	bad=$(echo "$out" | grep -cE 'FAILED|failed \(ignored\)')
+	if [ $rc -ne 0 ] && [ "$bad" = 0 ]; then bad=1; fi
+	[ -f "$work/tree/regression.diffs" ] && cat "$work/tree/regression.diffs"
+	count "$ok" "$bad"
+}
+
+run_isolation() {
+	[ -d "$top/test/isolation/specs" ] && ls "$top"/test/isolation/specs/*.spec >/dev/null 2>&1 || return 0
+	local out rc specs
+	specs=$(cd "$top/test/isolation/specs" && ls *.spec | sed 's/\.spec$//')
+	out=$(cd "$work/tree" && as_user "$PGXS_DIR/test/isolation/pg_isolation_regress" \
+		--bindir="$PG_BIN" --inputdir=test/isolation --outputdir=tmp_isolation \
+		--temp-config=test/pg_autouser.conf --temp-instance=./tmp_isolation/instance \
+		--dbname=contrib_regression $specs 2>&1); rc=$?
+	echo "$out" | tail -n 30
+	local ok bad
+	ok=$(echo "$out" | grep -cE '^ok ')
+	bad=$(echo "$out" | grep -cE '^not ok ')
+	if [ $rc -ne 0 ] && [ "$bad" = 0 ]; then bad=1; fi
+	[ -f "$work/tree/tmp_isolation/regression.diffs" ] && cat "$work/tree/tmp_isolation/regression.diffs"
+	count "$ok" "$bad"
+}
+
+run_tap() {
+	local out rc
+	out=$(cd "$work/tree" && as_user env \
+		PERL5LIB="$PGXS_DIR/test/perl:$work/tree/test/perl" \
+		PG_REGRESS="$PGXS_DIR/test/regress/pg_regress" \
+		TESTDIR="$work/tree" PG_TEST_TIMEOUT_DEFAULT=60 \
+		prove --timer ${PROVE_FLAGS:-} test/t/${TAP_ONLY:-*}.pl 2>&1); rc=$?
+	echo "$out" | tail -n 60
+	if [ $rc -ne 0 ]; then
+		for f in "$work"/tree/tmp_check/log/*.log; do
+			[ -f "$f" ] && { echo "== $f"; tail -n 80 "$f"; }
+		done
+	fi
+	# Count assertions: prove's summary line "Tests=N".
+	local total bad
+	total=$(echo "$out" | sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p')
+	bad=$(echo "$out" | sed -n 's/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' | awk '{s+=$1} END {print s+0}')
+	[ -n "$total" ] || { count 0 1; return; }
+	if [ $rc -ne 0 ] && [ "$bad" = 0 ]; then bad=1; fi
+	count $((total - bad)) "$bad"
+}
+
+need_install=1
+for s in "${suites[@]}"; do
+	case $s in
+		unit) echo "== core unit tests"; run_ctest "$work/build-unit" ;;
+		sanitize) echo "== core unit tests, ASan + UBSan"; run_ctest "$work/build-asan" -DPG_AUTOUSER_SANITIZE=ON ;;
+		regress|isolation|tap)
+			if [ $need_install = 1 ]; then
+				echo "== build and install the extension"
+				build_and_install || { echo "extension build failed"; count 0 1; break; }
+				copy_tree
+				need_install=0
+			fi
+			echo "== $s"
+			"run_$s" ;;
+		*) echo "unknown suite $s"; count 0 1 ;;
+	esac
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
