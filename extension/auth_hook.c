@@ -111,6 +111,30 @@ wait_deadline(void)
 	return deadline;
 }
 
+/*
+ * Why no worker can take a request right now, or AUTOUSER_OK.  Workers that
+ * are starting up count as reachable: the wait covers their start.
+ */
+static AutouserUnavailable
+workers_unreachable(void)
+{
+	bool		starting = false;
+	int			failures;
+
+	if (RecoveryInProgress())
+		return AUTOUSER_UNAVAILABLE_STANDBY;
+	if (autouser_connected_workers() > 0)
+		return AUTOUSER_OK;
+	LWLockAcquire(autouser_shared->queue_lock, LW_SHARED);
+	for (int i = 0; i < AUTOUSER_MAX_WORKERS; i++)
+		starting |= autouser_shared->workers[i].pid != 0;
+	failures = autouser_shared->connect_failures;
+	LWLockRelease(autouser_shared->queue_lock);
+	if (failures > 0)
+		return AUTOUSER_UNAVAILABLE_NO_DATABASE;
+	return starting ? AUTOUSER_OK : AUTOUSER_UNAVAILABLE_NO_WORKERS;
+}
+
 /* Hand the request to a worker and wait for its answer or the deadline. */
 static void
 ask_worker(AutouserSlot *slot, const AutouserRequest *request, AutouserAnswer *answer)
@@ -118,25 +142,6 @@ ask_worker(AutouserSlot *slot, const AutouserRequest *request, AutouserAnswer *a
 	TimestampTz deadline = wait_deadline();
 	uint32		generation;
 	bool		done = false;
-
-	if (RecoveryInProgress())
-		unavailable(request->identity, AUTOUSER_UNAVAILABLE_STANDBY, NULL);
-	if (autouser_connected_workers() == 0)
-	{
-		bool		starting = false;
-
-		LWLockAcquire(autouser_shared->queue_lock, LW_SHARED);
-		for (int i = 0; i < AUTOUSER_MAX_WORKERS; i++)
-			starting |= autouser_shared->workers[i].pid != 0;
-		if (autouser_shared->connect_failures > 0)
-		{
-			LWLockRelease(autouser_shared->queue_lock);
-			unavailable(request->identity, AUTOUSER_UNAVAILABLE_NO_DATABASE, NULL);
-		}
-		LWLockRelease(autouser_shared->queue_lock);
-		if (!starting)
-			unavailable(request->identity, AUTOUSER_UNAVAILABLE_NO_WORKERS, NULL);
-	}
 
 	generation = autouser_queue_submit(slot, request);
 	ConditionVariablePrepareToSleep(&slot->cv);
@@ -203,6 +208,7 @@ provision(Port *port)
 	AutouserRulesCopy rules;
 	AutouserAnswer answer;
 	AutouserSlot *slot;
+	AutouserUnavailable why;
 
 	memset(&request, 0, sizeof(request));
 	strlcpy(request.identity, port->peer_cn, NAMEDATALEN);
@@ -246,6 +252,15 @@ provision(Port *port)
 	}
 
 	/* Needs a write, or the rules here are not current: a worker decides. */
+	why = workers_unreachable();
+	if (why != AUTOUSER_OK)
+	{
+		/* Never loaded any rules: inert, so an existing role is left alone. */
+		if (rules.state != AUTOUSER_RULES_LOADED &&
+			SearchSysCacheExists1(AUTHNAME, CStringGetDatum(request.identity)))
+			return;
+		unavailable(request.identity, why, NULL);
+	}
 	ask_worker(slot, &request, &answer);
 	if (answer.unavailable != AUTOUSER_OK)
 	{
