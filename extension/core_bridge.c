@@ -46,7 +46,7 @@ autouser_identity_problem(const char *name, size_t len)
 		case AUTOUSER_CORE_IDENTITY_EMPTY:
 			return "is empty";
 		case AUTOUSER_CORE_IDENTITY_TOO_LONG:
-			return "is longer than 63 bytes, the longest role name";
+			return "is longer than 63 bytes";
 		case AUTOUSER_CORE_IDENTITY_CONTROL_CHAR:
 			return "contains control characters";
 		case AUTOUSER_CORE_IDENTITY_BAD_UTF8:

@@ -30,7 +30,7 @@ as_user() {
 }
 
 work=$(mktemp -d /tmp/pg_autouser_test.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP_WORK:-}" ] && echo "work dir: $work" || trap 'rm -rf "$work"' EXIT
 
 build_and_install() {
 	make -C "$top" -s CMAKE_FLAGS=-DPG_AUTOUSER_TESTS=OFF \

@@ -1,0 +1,129 @@
+-- install.sql -- CREATE EXTENSION builds the autouser schema closed to
+-- PUBLIC, creates the NOLOGIN group role, and refuses any database other
+-- than pg_autouser.database.
+
+-- Start from a fresh install whatever ran before.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_autouser;
+RESET client_min_messages;
+CREATE EXTENSION pg_autouser;
+
+SELECT extname, extversion, extrelocatable, extnamespace::regnamespace AS schema
+FROM pg_extension WHERE extname = 'pg_autouser';
+
+-- The objects of SPEC 4 that the install script provides.
+SELECT o AS object, to_regclass(o) IS NOT NULL AS exists
+FROM unnest(ARRAY['autouser.rules', 'autouser.rules_id_seq']) AS o;
+SELECT o AS function, to_regprocedure(o) IS NOT NULL AS exists
+FROM unnest(ARRAY[
+    'autouser.add_rule(text, text[], text, text, text)',
+    'autouser.drop_rule(bigint)',
+    'autouser.preview(text, text, jsonb)']) AS o;
+SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull
+FROM pg_attribute
+WHERE attrelid = 'autouser.rules'::regclass AND attnum > 0 AND NOT attisdropped
+ORDER BY attnum;
+SELECT pg_get_function_result(p.oid) AS result,
+       pg_get_function_arguments(p.oid) AS arguments
+FROM pg_proc p
+WHERE p.pronamespace = 'autouser'::regnamespace
+  AND p.proname IN ('add_rule', 'drop_rule', 'preview')
+ORDER BY p.proname;
+SELECT tgname, tgenabled FROM pg_trigger
+WHERE tgrelid = 'autouser.rules'::regclass AND NOT tgisinternal;
+
+-- pg_dump keeps the rules and their sequence.
+SELECT c.relname
+FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
+JOIN pg_class c ON c.oid = cfg.oid
+WHERE e.extname = 'pg_autouser'
+ORDER BY c.relname;
+
+-- The group role exists and cannot log in.
+SHOW pg_autouser.group_role;
+SELECT rolname, rolcanlogin, rolsuper, rolcreaterole, rolinherit
+FROM pg_roles WHERE rolname = current_setting('pg_autouser.group_role');
+
+-- Nothing in the schema is open to PUBLIC.
+CREATE ROLE regress_nobody NOLOGIN;
+SELECT has_schema_privilege('regress_nobody', 'autouser', 'USAGE') AS schema_usage,
+       has_schema_privilege('regress_nobody', 'autouser', 'CREATE') AS schema_create;
+SELECT c.relname,
+       has_table_privilege('regress_nobody', c.oid,
+           'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') AS any_privilege
+FROM pg_class c
+WHERE c.relnamespace = 'autouser'::regnamespace AND c.relkind IN ('r', 'v', 'p')
+  AND has_table_privilege('regress_nobody', c.oid,
+          'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER');
+SELECT c.relname
+FROM pg_class c
+WHERE c.relnamespace = 'autouser'::regnamespace
+  AND CASE WHEN c.relkind = 'S'
+           THEN has_sequence_privilege('regress_nobody', c.oid, 'USAGE, SELECT, UPDATE') END;
+SELECT p.proname
+FROM pg_proc p
+WHERE p.pronamespace = 'autouser'::regnamespace
+  AND has_function_privilege('regress_nobody', p.oid, 'EXECUTE');
+-- No ACL entry anywhere in the schema names PUBLIC (grantee 0).
+SELECT count(*) AS public_grants FROM (
+    SELECT (aclexplode(relacl)).grantee FROM pg_class
+    WHERE relnamespace = 'autouser'::regnamespace AND relacl IS NOT NULL
+    UNION ALL
+    SELECT (aclexplode(proacl)).grantee FROM pg_proc
+    WHERE pronamespace = 'autouser'::regnamespace AND proacl IS NOT NULL
+    UNION ALL
+    SELECT (aclexplode(nspacl)).grantee FROM pg_namespace
+    WHERE nspname = 'autouser' AND nspacl IS NOT NULL
+) g WHERE grantee = 0;
+SELECT count(*) AS functions_with_default_acl FROM pg_proc
+WHERE pronamespace = 'autouser'::regnamespace AND proacl IS NULL;
+
+-- And so a plain role gets nothing: first the schema stops it...
+SET ROLE regress_nobody;
+SELECT * FROM autouser.rules;
+SELECT autouser.add_rule('regress_x', ARRAY['regress_nobody']);
+SELECT autouser.drop_rule(1);
+SELECT autouser.preview('regress_x');
+RESET ROLE;
+-- ...then, with USAGE on the schema, each object does.
+GRANT USAGE ON SCHEMA autouser TO regress_nobody;
+SET ROLE regress_nobody;
+SELECT * FROM autouser.rules;
+INSERT INTO autouser.rules (identity, roles) VALUES ('regress_x', '{regress_nobody}');
+SELECT nextval('autouser.rules_id_seq');
+SELECT autouser.add_rule('regress_x', ARRAY['regress_nobody']);
+SELECT autouser.drop_rule(1);
+SELECT autouser.preview('regress_x');
+SELECT autouser._preview('regress_x', 'contrib_regression', '{}', '{}');
+SELECT autouser._check_rule('regress_x', ARRAY['regress_nobody'], '*', NULL);
+RESET ROLE;
+REVOKE USAGE ON SCHEMA autouser FROM regress_nobody;
+SELECT count(*) AS rules FROM autouser.rules;
+
+-- Installing again over an existing group role works and keeps it.
+DROP EXTENSION pg_autouser;
+SELECT count(*) AS group_role_kept FROM pg_roles
+WHERE rolname = current_setting('pg_autouser.group_role');
+CREATE EXTENSION pg_autouser;
+SELECT count(*) AS group_roles FROM pg_roles
+WHERE rolname = current_setting('pg_autouser.group_role');
+
+-- Any database other than pg_autouser.database is refused with 55000, and
+-- nothing is left behind there.
+\c postgres
+DO $$
+BEGIN
+    CREATE EXTENSION pg_autouser;
+    RAISE NOTICE 'created';
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE '% %', SQLSTATE, SQLERRM;
+END
+$$;
+CREATE EXTENSION pg_autouser;
+SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'pg_autouser';
+SELECT count(*) AS schemas FROM pg_namespace WHERE nspname = 'autouser';
+\c contrib_regression
+
+DROP ROLE regress_nobody;
+-- The extension stays installed for the other tests.
+SELECT count(*) AS installed FROM pg_extension WHERE extname = 'pg_autouser';
