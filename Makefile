@@ -15,7 +15,12 @@ OBJS = \
 	extension/auth_hook.o \
 	extension/worker.o \
 	extension/sql_funcs.o \
-	extension/core_bridge.o
+	extension/core_bridge.o \
+	extension/role_lock.o \
+	extension/admin_sql.o \
+	extension/events.o \
+	extension/cleanup.o \
+	extension/cleanup_worker.o
 
 CORE_BUILD ?= build/core
 CORE_LIB = $(CORE_BUILD)/libpg_autouser_core.a
@@ -30,6 +35,8 @@ REGRESS_OPTS = --temp-config=test/pg_autouser.conf --temp-instance=./tmp_check -
 
 # No LLVM bitcode: it needs clang at install time and buys nothing here.
 override with_llvm = no
+# Rebuild objects when a header they include changes.
+override autodepend = yes
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

@@ -26,6 +26,8 @@
 #include "guc.h"
 #include "plan.h"
 #include "queue_worker.h"
+#include "events.h"
+#include "role_lock.h"
 #include "rules_cache.h"
 
 /* Answer the client this long before authentication_timeout would kill it. */
@@ -201,6 +203,45 @@ reject_from_answer(const AutouserRequest *request, const AutouserAnswer *answer)
 	autouser_report_rejection(FATAL, request->identity, request->database, &plan);
 }
 
+/*
+ * The fast path: decide from the published rules and the catalogs alone.
+ * Returns true when the login is settled (admitted, or not ours), false when
+ * a worker must decide; a refusal does not return.  The role's lock, tried
+ * shared and never waited for, keeps a cleanup from starting between the
+ * decision and this backend being counted as a session of the role; if a
+ * writer holds it, a worker decides after that writer has committed.
+ */
+static bool
+decided_without_worker(AutouserSlot *slot, const AutouserRequest *request,
+					   const AutouserRulesCopy *rules)
+{
+	AutouserPlan plan;
+
+	if (!autouser_lock_role(request->identity, ShareLock, false))
+		return false;
+	autouser_plan_login(request, rules->blob, rules->len, &plan);
+	if (plan.rules_broken || autouser_action_needs_write(plan.action))
+	{
+		autouser_unlock_role(request->identity, ShareLock);
+		return false;
+	}
+	if (plan.action == AUTOUSER_ACTION_NONE)
+	{
+		autouser_unlock_role(request->identity, ShareLock);
+		return true;
+	}
+	if (plan.action == AUTOUSER_ACTION_ADMIT)
+	{
+		autouser_session_started(slot, plan.role_oid);
+		autouser_unlock_role(request->identity, ShareLock);
+		autouser_event_queue(AUTOUSER_EVENT_LOGIN, request->identity, request->database, NULL);
+		return true;
+	}
+	autouser_event_queue(AUTOUSER_EVENT_REJECT, request->identity, request->database, plan.detail);
+	autouser_report_rejection(FATAL, request->identity, request->database, &plan);
+	return false;				/* not reached */
+}
+
 static void
 provision(Port *port)
 {
@@ -232,24 +273,9 @@ provision(Port *port)
 		unavailable(request.identity, AUTOUSER_UNAVAILABLE_NO_EXTENSION, NULL);
 	}
 
-	if (rules.state == AUTOUSER_RULES_LOADED && !rules.stale)
-	{
-		AutouserPlan plan;
-
-		autouser_plan_login(&request, rules.blob, rules.len, &plan);
-		if (!plan.rules_broken)
-		{
-			if (plan.action == AUTOUSER_ACTION_NONE)
-				return;
-			if (plan.action == AUTOUSER_ACTION_ADMIT)
-			{
-				autouser_session_started(slot, plan.role_oid);
-				return;
-			}
-			if (!autouser_action_needs_write(plan.action))
-				autouser_report_rejection(FATAL, request.identity, request.database, &plan);
-		}
-	}
+	if (rules.state == AUTOUSER_RULES_LOADED && !rules.stale &&
+		decided_without_worker(slot, &request, &rules))
+		return;
 
 	/* Needs a write, or the rules here are not current: a worker decides. */
 	why = workers_unreachable();

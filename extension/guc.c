@@ -4,6 +4,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "nodes/pg_list.h"
 #include "utils/guc.h"
 #include "utils/varlena.h"
@@ -20,6 +22,7 @@ int			autouser_sweep_interval = 60;
 int			autouser_provision_timeout = 10000;
 int			autouser_workers = 2;
 char	   *autouser_forbidden_roles = NULL;
+int			autouser_event_retention = 30 * 24 * 60;
 
 static const struct config_enum_entry cleanup_options[] = {
 	{"deactivate", AUTOUSER_CLEANUP_DEACTIVATE, false},
@@ -110,6 +113,12 @@ autouser_guc_init(void)
 							   &autouser_forbidden_roles, "",
 							   PGC_SIGHUP, GUC_LIST_INPUT,
 							   check_forbidden_roles, NULL, NULL);
+
+	DefineCustomIntVariable("pg_autouser.event_retention",
+							"How long rows of autouser.events are kept; 0 keeps them forever.",
+							"Older events are deleted by the periodic sweep.",
+							&autouser_event_retention, 30 * 24 * 60, 0, INT_MAX / 60,
+							PGC_SIGHUP, GUC_UNIT_MIN, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("pg_autouser");
 }

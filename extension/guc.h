@@ -26,6 +26,7 @@ extern int	autouser_sweep_interval;
 extern int	autouser_provision_timeout;
 extern int	autouser_workers;
 extern char *autouser_forbidden_roles;
+extern int	autouser_event_retention;
 
 extern void autouser_guc_init(void);
 extern List *autouser_forbidden_role_list(void);

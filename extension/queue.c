@@ -34,6 +34,12 @@ shared_size(void)
 					mul_size(MaxBackends, sizeof(AutouserSlot)));
 }
 
+static Size
+pending_size(void)
+{
+	return mul_size(MaxBackends, sizeof(AutouserPendingCleanup));
+}
+
 static void
 autouser_shmem_request(void)
 {
@@ -41,7 +47,8 @@ autouser_shmem_request(void)
 		prev_shmem_request_hook();
 	RequestAddinShmemSpace(shared_size());
 	RequestAddinShmemSpace(AUTOUSER_RULES_BYTES);
-	RequestNamedLWLockTranche("pg_autouser", 2);
+	RequestAddinShmemSpace(pending_size());
+	RequestNamedLWLockTranche("pg_autouser", 3);
 }
 
 static void
@@ -49,6 +56,8 @@ autouser_shmem_startup(void)
 {
 	bool		found;
 	bool		blob_found;
+	bool		pending_found;
+	AutouserPendingCleanup *pending;
 
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
@@ -57,6 +66,7 @@ autouser_shmem_startup(void)
 	autouser_shared = ShmemInitStruct("pg_autouser", shared_size(), &found);
 	autouser_rules_blob = ShmemInitStruct("pg_autouser rules",
 										  AUTOUSER_RULES_BYTES, &blob_found);
+	pending = ShmemInitStruct("pg_autouser cleanup", pending_size(), &pending_found);
 	if (!found)
 	{
 		LWLockPadded *locks = GetNamedLWLockTranche("pg_autouser");
@@ -64,7 +74,9 @@ autouser_shmem_startup(void)
 		memset(autouser_shared, 0, shared_size());
 		autouser_shared->queue_lock = &locks[0].lock;
 		autouser_shared->rules_lock = &locks[1].lock;
+		autouser_shared->events_lock = &locks[2].lock;
 		autouser_shared->nslots = MaxBackends;
+		autouser_shared->pending = pending;
 		pg_atomic_init_u64(&autouser_shared->rules_change_count, 1);
 		autouser_shared->rules_loaded_count = 0;
 		autouser_shared->rules_state = AUTOUSER_RULES_UNKNOWN;
@@ -92,15 +104,20 @@ static void
 release_my_slot(int code, Datum arg)
 {
 	AutouserSlot *slot = &autouser_shared->slots[MyProc->pgprocno];
+	Oid			role;
 
 	LWLockAcquire(autouser_shared->queue_lock, LW_EXCLUSIVE);
 	if (slot->state == AUTOUSER_SLOT_PENDING || slot->state == AUTOUSER_SLOT_WORKING)
 		slot->state = AUTOUSER_SLOT_ABANDONED;
 	else
 		slot->state = AUTOUSER_SLOT_IDLE;
+	role = slot->session_role;
 	slot->session_role = InvalidOid;
 	slot->owner_pid = 0;
 	LWLockRelease(autouser_shared->queue_lock);
+
+	if (OidIsValid(role))
+		autouser_cleanup_enqueue(role, MyProcPid);
 }
 
 AutouserSlot *
@@ -250,7 +267,10 @@ autouser_queue_claim(int worker, AutouserClaim *claim)
 		if (n > 0 && !same_request(&claim->request, &slot->request))
 			continue;
 		if (n == 0)
+		{
 			memcpy(&claim->request, &slot->request, sizeof(AutouserRequest));
+			claim->login_pid = slot->owner_pid;
+		}
 		claim->slots[n] = i;
 		claim->generations[n] = slot->generation;
 		slot->state = AUTOUSER_SLOT_WORKING;
@@ -336,4 +356,135 @@ autouser_session_started(AutouserSlot *slot, Oid role)
 	LWLockAcquire(autouser_shared->queue_lock, LW_EXCLUSIVE);
 	slot->session_role = role;
 	LWLockRelease(autouser_shared->queue_lock);
+}
+
+/*
+ * Worker side, under the role's lock and before commit: the logins of a
+ * claim count as sessions of role from now on, so no cleanup can take the
+ * role away between this commit and their arrival.
+ */
+void
+autouser_queue_count_claim(const AutouserClaim *claim, Oid role)
+{
+	AutouserShared *sh = autouser_shared;
+
+	LWLockAcquire(sh->queue_lock, LW_EXCLUSIVE);
+	for (int k = 0; k < claim->n; k++)
+	{
+		AutouserSlot *slot = &sh->slots[claim->slots[k]];
+
+		if (slot->generation == claim->generations[k] &&
+			slot->state == AUTOUSER_SLOT_WORKING)
+			slot->session_role = role;
+	}
+	LWLockRelease(sh->queue_lock);
+}
+
+/*
+ * Add role to the pending cleanups if this was its last counted session.
+ * Called from a backend's exit callback; wakes the cleanup worker.
+ */
+void
+autouser_cleanup_enqueue(Oid role, pid_t exited_pid)
+{
+	AutouserShared *sh = autouser_shared;
+	TimestampTz now = GetCurrentTimestamp();
+	bool		last = true;
+	int			i;
+	Latch	   *latch;
+
+	LWLockAcquire(sh->queue_lock, LW_EXCLUSIVE);
+	for (i = 0; i < sh->nslots && last; i++)
+		last = sh->slots[i].session_role != role;
+	if (last)
+	{
+		for (i = 0; i < sh->npending; i++)
+			if (sh->pending[i].role == role)
+				break;
+		if (i == sh->npending && sh->npending < sh->nslots)
+			sh->npending++;
+		if (i < sh->npending)
+		{
+			sh->pending[i].role = role;
+			sh->pending[i].exited_pid = exited_pid;
+			sh->pending[i].ended_at = now;
+			sh->pending[i].not_before = 0;
+			sh->pending[i].attempts = 0;
+		}
+		else
+			sh->pending_overflow = true;
+	}
+	latch = sh->cleanup_worker.latch;
+	LWLockRelease(sh->queue_lock);
+	if (last && latch)
+		SetLatch(latch);
+}
+
+/*
+ * Cleanup side: move the entries due at now (ended before now - delay)
+ * into out[]; returns how many, and the time the next one is due (or 0).
+ */
+int
+autouser_cleanup_take_due(TimestampTz now, int delay_ms, AutouserPendingCleanup *out,
+						  int max, TimestampTz *next_due, bool *overflow)
+{
+	AutouserShared *sh = autouser_shared;
+	int			n = 0;
+	int			i = 0;
+
+	*next_due = 0;
+	LWLockAcquire(sh->queue_lock, LW_EXCLUSIVE);
+	while (i < sh->npending)
+	{
+		TimestampTz due = TimestampTzPlusMilliseconds(sh->pending[i].ended_at, delay_ms);
+
+		if (sh->pending[i].not_before > due)
+			due = sh->pending[i].not_before;
+
+		if (due <= now && n < max)
+		{
+			out[n++] = sh->pending[i];
+			sh->pending[i] = sh->pending[--sh->npending];
+			continue;
+		}
+		if (*next_due == 0 || due < *next_due)
+			*next_due = due;
+		i++;
+	}
+	*overflow = sh->pending_overflow;
+	sh->pending_overflow = false;
+	LWLockRelease(sh->queue_lock);
+	return n;
+}
+
+/* Cleanup side: look at this entry again at not_before (unless re-queued). */
+void
+autouser_cleanup_retry(const AutouserPendingCleanup *entry, TimestampTz not_before)
+{
+	AutouserShared *sh = autouser_shared;
+	int			i;
+
+	LWLockAcquire(sh->queue_lock, LW_EXCLUSIVE);
+	for (i = 0; i < sh->npending; i++)
+		if (sh->pending[i].role == entry->role)
+			break;
+	if (i == sh->npending && sh->npending < sh->nslots)
+	{
+		sh->pending[sh->npending] = *entry;
+		sh->pending[sh->npending].not_before = not_before;
+		sh->npending++;
+	}
+	LWLockRelease(sh->queue_lock);
+}
+
+/* Whether logins have queued events for the cleanup worker to write. */
+bool
+autouser_events_pending(void)
+{
+	bool		pending;
+
+	LWLockAcquire(autouser_shared->events_lock, LW_SHARED);
+	pending = autouser_shared->event_count > 0 || autouser_shared->events_dropped > 0;
+	LWLockRelease(autouser_shared->events_lock);
+	return pending;
 }

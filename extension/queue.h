@@ -13,6 +13,7 @@
 #include "storage/condition_variable.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
+#include "utils/timestamp.h"
 
 #include "guc.h"
 
@@ -85,13 +86,45 @@ typedef enum AutouserRulesState
 	AUTOUSER_RULES_TOO_BIG		/* blob does not fit: every login asks */
 } AutouserRulesState;
 
+/* A managed role whose last counted session ended; cleanup.c consumes it. */
+typedef struct AutouserPendingCleanup
+{
+	Oid			role;
+	pid_t		exited_pid;		/* still in the proc array for a moment */
+	TimestampTz ended_at;
+	TimestampTz not_before;		/* retry time, or 0 */
+	int			attempts;
+} AutouserPendingCleanup;
+
+/* An event recorded where no table can be written (the login hook). */
+typedef struct AutouserQueuedEvent
+{
+	TimestampTz at;
+	int			action;			/* AutouserEventAction */
+	pid_t		pid;
+	char		identity[NAMEDATALEN];
+	char		database[NAMEDATALEN];
+	char		detail[AUTOUSER_DETAIL_BYTES];
+} AutouserQueuedEvent;
+
+#define AUTOUSER_EVENT_RING 256
+
 typedef struct AutouserShared
 {
-	LWLock	   *queue_lock;		/* slots and workers */
+	LWLock	   *queue_lock;		/* slots, workers, pending cleanups */
 	LWLock	   *rules_lock;		/* rules_* fields and the blob */
+	LWLock	   *events_lock;	/* the event ring */
 	int			nslots;
 	int			connect_failures;	/* worker exits before connecting */
 	AutouserWorkerInfo workers[AUTOUSER_MAX_WORKERS];
+	AutouserWorkerInfo cleanup_worker;
+	int			npending;		/* entries used in pending[] */
+	bool		pending_overflow;	/* some were dropped: sweep soon */
+	AutouserPendingCleanup *pending;	/* nslots entries */
+	int			event_head;		/* next to write */
+	int			event_count;
+	uint64		events_dropped;
+	AutouserQueuedEvent events[AUTOUSER_EVENT_RING];
 	pg_atomic_uint64 rules_change_count;	/* bumped by rule edits */
 	uint64		rules_loaded_count; /* change count the blob reflects */
 	int			rules_state;

@@ -15,6 +15,7 @@ typedef struct AutouserClaim
 	int			n;
 	int			slots[AUTOUSER_MAX_MERGED];
 	uint32		generations[AUTOUSER_MAX_MERGED];
+	pid_t		login_pid;
 	AutouserRequest request;
 } AutouserClaim;
 
@@ -26,5 +27,12 @@ extern void autouser_queue_answer(const AutouserClaim *claim, const AutouserAnsw
 extern void autouser_queue_requeue_worker(int worker);
 extern int	autouser_count_sessions(Oid role);
 extern void autouser_session_started(AutouserSlot *slot, Oid role);
+extern void autouser_queue_count_claim(const AutouserClaim *claim, Oid role);
+extern void autouser_cleanup_enqueue(Oid role, pid_t exited_pid);
+extern void autouser_cleanup_retry(const AutouserPendingCleanup *entry, TimestampTz not_before);
+extern bool autouser_events_pending(void);
+extern int	autouser_cleanup_take_due(TimestampTz now, int delay_ms,
+									  AutouserPendingCleanup *out, int max,
+									  TimestampTz *next_due, bool *overflow);
 
 #endif							/* AUTOUSER_QUEUE_WORKER_H */

@@ -1,7 +1,8 @@
 /*
  * sql_funcs.c -- the C functions behind the autouser schema: install check,
- * rule validation for add_rule, preview, and the rules-changed trigger.
- * Plain SQL in pg_autouser--1.0.sql does the rest.
+ * rule validation for add_rule, preview, the rules-changed trigger, session
+ * counts, deactivate and sweep.  Plain SQL in pg_autouser--1.0.sql does the
+ * rest.
  */
 #include "postgres.h"
 
@@ -15,8 +16,11 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "storage/lwlock.h"
 
+#include "admin_sql.h"
 #include "cert_attrs.h"
+#include "cleanup.h"
 #include "core_bridge.h"
 #include "guc.h"
 #include "plan.h"
@@ -27,6 +31,9 @@ PG_FUNCTION_INFO_V1(autouser_check_install);
 PG_FUNCTION_INFO_V1(autouser_check_rule);
 PG_FUNCTION_INFO_V1(autouser_preview);
 PG_FUNCTION_INFO_V1(autouser_rules_changed_trigger);
+PG_FUNCTION_INFO_V1(autouser_session_count);
+PG_FUNCTION_INFO_V1(autouser_deactivate);
+PG_FUNCTION_INFO_V1(autouser_sweep_now);
 
 static void
 require_preload(void)
@@ -266,4 +273,103 @@ autouser_rules_changed_trigger(PG_FUNCTION_ARGS)
 		elog(ERROR, "pg_autouser: rules-changed function called outside a trigger");
 	autouser_rules_changed();
 	return PointerGetDatum(NULL);
+}
+
+/* autouser._session_count(role oid): live sessions of a managed role. */
+Datum
+autouser_session_count(PG_FUNCTION_ARGS)
+{
+	int			counted;
+
+	require_preload();
+	PG_RETURN_INT32(autouser_role_sessions(PG_GETARG_OID(0), 0, &counted));
+}
+
+/* Ends the role's sessions (and logins in progress), waiting up to 5 s each. */
+static void
+terminate_sessions(Oid role)
+{
+	ArrayBuildState *pids = initArrayResult(INT4OID, CurrentMemoryContext, false);
+	Oid			types[2] = {OIDOID, INT4ARRAYOID};
+	Datum		values[2];
+
+	for (int i = 0; i < autouser_shared->nslots; i++)
+	{
+		pid_t		pid;
+
+		LWLockAcquire(autouser_shared->queue_lock, LW_SHARED);
+		pid = autouser_shared->slots[i].session_role == role ? autouser_shared->slots[i].owner_pid : 0;
+		LWLockRelease(autouser_shared->queue_lock);
+		if (pid != 0 && pid != MyProcPid)
+			accumArrayResult(pids, Int32GetDatum(pid), false, INT4OID, CurrentMemoryContext);
+	}
+	values[0] = ObjectIdGetDatum(role);
+	values[1] = makeArrayResult(pids, CurrentMemoryContext);
+	autouser_owner_sql("SELECT pg_catalog.pg_terminate_backend(p, 5000)"
+					   " FROM (SELECT pid FROM pg_catalog.pg_stat_activity"
+					   "       WHERE usesysid = $1 AND pid <> pg_catalog.pg_backend_pid()"
+					   "       UNION SELECT pg_catalog.unnest($2)) AS s(p)",
+					   2, types, values, NULL);
+}
+
+static void
+refuse_busy(const char *name, int sessions)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_IN_USE),
+			 errmsg("role \"%s\" has %d active session(s)", name, sessions),
+			 errhint("Use autouser.deactivate('%s', terminate => true) to end them first.", name)));
+}
+
+/* autouser.deactivate(role, terminate): deactivate a managed role now. */
+Datum
+autouser_deactivate(PG_FUNCTION_ARGS)
+{
+	char	   *name;
+	Oid			role;
+	int			counted;
+	int			sessions;
+	AutouserCleanupResult result;
+
+	require_preload();
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("role must not be null")));
+	name = pstrdup(NameStr(*PG_GETARG_NAME(0)));
+	role = get_role_oid(name, true);
+	if (!OidIsValid(role) || !autouser_role_is_managed(role, autouser_group_role_oid()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("role \"%s\" is not managed by pg_autouser", name)));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "pg_autouser: SPI_connect failed");
+	sessions = autouser_role_sessions(role, 0, &counted);
+	if (sessions > 0)
+	{
+		if (PG_ARGISNULL(1) || !PG_GETARG_BOOL(1))
+			refuse_busy(name, sessions);
+		terminate_sessions(role);
+	}
+	result = autouser_cleanup_role(name, 0, 0, AUTOUSER_CLEANUP_DEACTIVATE,
+								   "autouser.deactivate()");
+	if (result == AUTOUSER_CLEANUP_BUSY || result == AUTOUSER_CLEANUP_BUSY_UNCOUNTED)
+		refuse_busy(name, autouser_role_sessions(role, 0, &counted));
+	SPI_finish();
+	PG_RETURN_BOOL(result == AUTOUSER_CLEANED);
+}
+
+/* autouser.sweep(): clean every idle managed role now. */
+Datum
+autouser_sweep_now(PG_FUNCTION_ARGS)
+{
+	int			cleaned;
+
+	require_preload();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "pg_autouser: SPI_connect failed");
+	cleaned = autouser_sweep();
+	SPI_finish();
+	PG_RETURN_INT32(cleaned);
 }

@@ -28,13 +28,14 @@
 #include "utils/ps_status.h"
 #include "utils/snapmgr.h"
 
+#include "admin_sql.h"
+#include "events.h"
 #include "guc.h"
 #include "queue_worker.h"
+#include "role_lock.h"
 #include "rules_cache.h"
 #include "worker.h"
 
-/* Key space of our advisory locks: 'paut'.  Second key: hash of the name. */
-#define AUTOUSER_LOCK_SPACE 1885435252
 #define AUTOUSER_RELOAD_MS 5000
 
 static int	my_index = -1;
@@ -45,11 +46,12 @@ autouser_worker_init(void)
 {
 	BackgroundWorker worker;
 
-	if (autouser_workers > max_worker_processes)
+	/* A worker that cannot register would leave logins waiting: refuse to start. */
+	if (autouser_workers + 1 > max_worker_processes)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("pg_autouser.workers (%d) exceeds max_worker_processes (%d)",
-						autouser_workers, max_worker_processes),
+				 errmsg("pg_autouser needs %d background workers but max_worker_processes is %d",
+						autouser_workers + 1, max_worker_processes),
 				 errhint("Raise max_worker_processes or lower pg_autouser.workers.")));
 
 	for (int i = 0; i < autouser_workers; i++)
@@ -66,6 +68,16 @@ autouser_worker_init(void)
 		worker.bgw_main_arg = Int32GetDatum(i);
 		RegisterBackgroundWorker(&worker);
 	}
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_ConsistentState;
+	worker.bgw_restart_time = 1;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_autouser");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "autouser_cleanup_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "pg_autouser cleanup");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "pg_autouser cleanup");
+	RegisterBackgroundWorker(&worker);
 }
 
 /* Any exit: unregister, hand back requests, and count a failed connect. */
@@ -91,40 +103,15 @@ worker_exit(int code, Datum arg)
 						 autouser_database)));
 }
 
-/* Serializes provisioning and cleanup of one role name across processes. */
-void
-autouser_lock_role(const char *identity)
-{
-	Oid			argtypes[2] = {INT4OID, TEXTOID};
-	Datum		values[2];
-
-	values[0] = Int32GetDatum(AUTOUSER_LOCK_SPACE);
-	values[1] = CStringGetTextDatum(identity);
-	if (SPI_execute_with_args("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))",
-							  2, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "pg_autouser: could not lock role \"%s\"", identity);
-	/* Whatever the previous holder committed must be visible to the syscache. */
-	AcceptInvalidationMessages();
-}
-
-static void
-run_sql(const char *sql)
-{
-	int			ret = SPI_execute(sql, false, 0);
-
-	if (ret < 0)
-		elog(ERROR, "pg_autouser: \"%s\" failed: %s", sql, SPI_result_code_string(ret));
-}
-
 static void
 ensure_group_role(void)
 {
 	if (OidIsValid(autouser_group_role_oid()))
 		return;
-	autouser_lock_role("");
+	(void) autouser_lock_role("", ExclusiveLock, true);
 	if (OidIsValid(autouser_group_role_oid()))
 		return;
-	run_sql(psprintf("CREATE ROLE %s NOLOGIN", quote_identifier(autouser_group_role)));
+	autouser_admin_sql(psprintf("CREATE ROLE %s NOLOGIN", quote_identifier(autouser_group_role)));
 	CommandCounterIncrement();
 }
 
@@ -149,31 +136,22 @@ void
 autouser_execute_plan(const char *identity, const AutouserPlan *plan)
 {
 	const char *role = quote_identifier(identity);
-	Oid			saved_user;
-	int			saved_context;
 	ListCell   *lc;
 
-	GetUserIdAndSecContext(&saved_user, &saved_context);
-	if (autouser_admin_role && autouser_admin_role[0])
-		SetUserIdAndSecContext(get_role_oid(autouser_admin_role, false),
-							   saved_context | SECURITY_LOCAL_USERID_CHANGE);
-
 	if (plan->action == AUTOUSER_ACTION_CREATE)
-		run_sql(psprintf("CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
-						 " NOREPLICATION NOBYPASSRLS INHERIT IN ROLE %s",
-						 role, quote_identifier(autouser_group_role)));
+		autouser_admin_sql(psprintf("CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
+									" NOREPLICATION NOBYPASSRLS INHERIT IN ROLE %s",
+									role, quote_identifier(autouser_group_role)));
 	else if (plan->action == AUTOUSER_ACTION_REACTIVATE)
 	{
-		run_sql(psprintf("ALTER ROLE %s LOGIN", role));
+		autouser_admin_sql(psprintf("ALTER ROLE %s LOGIN", role));
 		foreach(lc, plan->revoke)
-			run_sql(psprintf("REVOKE %s FROM %s", quote_identifier(lfirst(lc)), role));
+			autouser_admin_sql(psprintf("REVOKE %s FROM %s", quote_identifier(lfirst(lc)), role));
 	}
 	else
 		elog(ERROR, "pg_autouser: action %d writes nothing", (int) plan->action);
 	if (plan->grant != NIL)
-		run_sql(psprintf("GRANT %s TO %s", role_list(plan->grant), role));
-
-	SetUserIdAndSecContext(saved_user, saved_context);
+		autouser_admin_sql(psprintf("GRANT %s TO %s", role_list(plan->grant), role));
 }
 
 /* Reload the published rules if a change is pending.  In a transaction. */
@@ -212,11 +190,9 @@ refresh_rules(bool force)
 	return len > AUTOUSER_RULES_BYTES ? AUTOUSER_RULES_TOO_BIG : AUTOUSER_RULES_LOADED;
 }
 
-/* One unit of work in its own transaction; errors become a failed answer. */
-typedef void (*worker_step) (void *arg);
-
-static bool
-run_in_transaction(worker_step step, void *arg, char *failure, size_t cap)
+/* One unit of work in its own transaction; an error is logged and copied. */
+bool
+autouser_run_in_transaction(autouser_worker_step step, void *arg, char *failure, size_t cap)
 {
 	MemoryContext outer = CurrentMemoryContext;
 	volatile bool ok = true;
@@ -263,6 +239,7 @@ reload_step(void *arg)
 typedef struct ProvisionWork
 {
 	AutouserClaim *claim;
+	pid_t		login_pid;		/* the (first) login this answers */
 	AutouserAnswer answer;
 } ProvisionWork;
 
@@ -277,7 +254,7 @@ provision_step(void *arg)
 	AutouserPlan plan;
 
 	pgstat_report_activity(STATE_RUNNING, "pg_autouser: provisioning a login");
-	autouser_lock_role(request->identity);
+	(void) autouser_lock_role(request->identity, ExclusiveLock, true);
 	state = refresh_rules(false);
 	if (state == AUTOUSER_RULES_NO_EXTENSION)
 	{
@@ -304,15 +281,32 @@ provision_step(void *arg)
 		strlcpy(answer->role, plan.bad_role, sizeof(answer->role));
 	if (plan.detail)
 		strlcpy(answer->detail, plan.detail, sizeof(answer->detail));
-	if (!autouser_action_needs_write(plan.action))
+	if (plan.action == AUTOUSER_ACTION_NONE)
 		return;
 	if (RecoveryInProgress())
 	{
-		answer->unavailable = AUTOUSER_UNAVAILABLE_STANDBY;
+		if (autouser_action_needs_write(plan.action))
+			answer->unavailable = AUTOUSER_UNAVAILABLE_STANDBY;
 		return;
 	}
-	ensure_group_role();
-	autouser_execute_plan(request->identity, &plan);
+	if (!autouser_action_needs_write(plan.action) && plan.action != AUTOUSER_ACTION_ADMIT)
+	{
+		autouser_event_record(AUTOUSER_EVENT_REJECT, request->identity, NULL, request->database,
+							  plan.eval.roles, plan.detail, work->login_pid);
+		return;
+	}
+	if (plan.action != AUTOUSER_ACTION_ADMIT)
+	{
+		ensure_group_role();
+		autouser_execute_plan(request->identity, &plan);
+		autouser_event_record(plan.action == AUTOUSER_ACTION_CREATE
+							  ? AUTOUSER_EVENT_CREATE : AUTOUSER_EVENT_REACTIVATE,
+							  request->identity, request->identity, request->database,
+							  plan.eval.roles, NULL, work->login_pid);
+	}
+	autouser_user_state_login(request->identity, plan.action == AUTOUSER_ACTION_CREATE);
+	/* Counted before commit, under the role's lock: cleanup cannot undo it. */
+	autouser_queue_count_claim(work->claim, get_role_oid(request->identity, false));
 }
 
 static void
@@ -327,7 +321,8 @@ serve_requests(MemoryContext loop_cxt)
 
 		memset(&work, 0, sizeof(work));
 		work.claim = &claim;
-		if (!run_in_transaction(provision_step, &work, failure, sizeof(failure)))
+		work.login_pid = claim.login_pid;
+		if (!autouser_run_in_transaction(provision_step, &work, failure, sizeof(failure)))
 		{
 			memset(&work.answer, 0, sizeof(work.answer));
 			work.answer.unavailable = AUTOUSER_UNAVAILABLE_FAILED;
@@ -394,7 +389,7 @@ autouser_worker_main(Datum arg)
 			force = true;
 		}
 		if (force || autouser_rules_change_count() != sh->rules_loaded_count)
-			(void) run_in_transaction(reload_step, &force, failure, sizeof(failure));
+			(void) autouser_run_in_transaction(reload_step, &force, failure, sizeof(failure));
 		force = false;
 		MemoryContextReset(loop_cxt);
 		serve_requests(loop_cxt);

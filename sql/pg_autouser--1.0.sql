@@ -83,6 +83,55 @@ AS $$
                              ARRAY(SELECT value FROM pairs ORDER BY n))
 $$;
 
+-- The audit trail; rows older than pg_autouser.event_retention are purged.
+CREATE TABLE autouser.events (
+    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at        timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    identity  text,
+    role      text,
+    database  text,
+    action    text NOT NULL CHECK (action IN ('create', 'reactivate', 'deactivate', 'drop',
+                                               'reject', 'sweep')),
+    roles     text[],
+    detail    text,
+    pid       integer
+);
+CREATE INDEX events_at ON autouser.events (at);
+
+-- When each managed role was created, last logged in and last logged out.
+CREATE TABLE autouser.user_state (
+    role         text PRIMARY KEY,
+    created_at   timestamptz,
+    last_login   timestamptz,
+    last_logout  timestamptz
+);
+
+CREATE FUNCTION autouser._session_count(role oid) RETURNS integer
+    LANGUAGE c STABLE STRICT AS 'MODULE_PATHNAME', 'autouser_session_count';
+
+CREATE VIEW autouser.users AS
+    SELECT r.rolname AS role,
+           CASE WHEN r.rolcanlogin THEN 'active' ELSE 'inactive' END AS state,
+           autouser._session_count(r.oid) AS sessions,
+           ARRAY(SELECT g.rolname::text
+                 FROM pg_catalog.pg_auth_members gm
+                 JOIN pg_catalog.pg_roles g ON g.oid = gm.roleid
+                 WHERE gm.member = r.oid AND g.oid <> grp.oid
+                 ORDER BY 1) AS roles,
+           s.created_at, s.last_login, s.last_logout
+    FROM pg_catalog.pg_roles grp
+    JOIN pg_catalog.pg_auth_members m ON m.roleid = grp.oid
+    JOIN pg_catalog.pg_roles r ON r.oid = m.member
+    LEFT JOIN autouser.user_state s ON s.role = r.rolname::text
+    WHERE grp.rolname = pg_catalog.current_setting('pg_autouser.group_role');
+
+CREATE FUNCTION autouser.deactivate(role name, terminate boolean DEFAULT false)
+    RETURNS boolean
+    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'autouser_deactivate';
+
+CREATE FUNCTION autouser.sweep() RETURNS integer
+    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'autouser_sweep_now';
+
 -- The group role marks managed roles; create it now if missing.
 DO $$
 BEGIN

@@ -8,7 +8,8 @@ use AutouserTest;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-my $node = AutouserTest::start_node('first_login');
+# Cleanup off: this file checks what logins get, not what happens after them.
+my $node = AutouserTest::start_node('first_login', conf => "pg_autouser.cleanup = off\n");
 $node->safe_psql('postgres', q{
 	CREATE ROLE reader NOLOGIN;
 	CREATE ROLE writer NOLOGIN;

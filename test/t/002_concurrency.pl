@@ -9,7 +9,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $node = AutouserTest::start_node('concurrency',
-	conf => "max_connections = 80\nrestart_after_crash = on\n");
+	conf => "max_connections = 80\nrestart_after_crash = on\npg_autouser.cleanup = off\n");
 $node->safe_psql('postgres', q{
 	CREATE ROLE reader NOLOGIN;
 	CREATE EXTENSION pg_autouser;

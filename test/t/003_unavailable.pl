@@ -12,7 +12,7 @@ use Test::More;
 sub cert { return AutouserTest::client_cert(@_); }
 
 # --- preloaded, extension not created: inert -------------------------------
-my $node = AutouserTest::start_node('inert');
+my $node = AutouserTest::start_node('inert', conf => "pg_autouser.cleanup = off\n");
 $node->safe_psql('postgres', 'CREATE ROLE ann LOGIN; CREATE ROLE reader NOLOGIN;');
 AutouserTest::wait_for_workers($node, 2);
 my $ann = cert(cn => 'ann');

@@ -1,0 +1,35 @@
+/*
+ * events.h -- the audit trail (autouser.events) and per-user timestamps
+ * (autouser.user_state): written in the writer's transaction, or queued in
+ * shared memory by logins, which cannot write, and drained by the cleanup
+ * worker (events.c).
+ */
+#ifndef AUTOUSER_EVENTS_H
+#define AUTOUSER_EVENTS_H
+
+#include "nodes/pg_list.h"
+#include "utils/timestamp.h"
+
+typedef enum AutouserEventAction
+{
+	AUTOUSER_EVENT_CREATE = 0,
+	AUTOUSER_EVENT_REACTIVATE,
+	AUTOUSER_EVENT_DEACTIVATE,
+	AUTOUSER_EVENT_DROP,
+	AUTOUSER_EVENT_REJECT,
+	AUTOUSER_EVENT_SWEEP,
+	AUTOUSER_EVENT_LOGIN		/* fast-path login: only updates last_login */
+} AutouserEventAction;
+
+extern void autouser_event_queue(AutouserEventAction action, const char *identity,
+								 const char *database, const char *detail);
+extern void autouser_event_record(AutouserEventAction action, const char *identity,
+								  const char *role, const char *database, List *roles,
+								  const char *detail, int pid);
+extern void autouser_user_state_login(const char *role, bool created);
+extern void autouser_user_state_logout(const char *role, TimestampTz ended_at);
+extern void autouser_user_state_forget(const char *role);
+extern int	autouser_events_drain(void);
+extern int	autouser_events_purge(void);
+
+#endif							/* AUTOUSER_EVENTS_H */

@@ -1,0 +1,54 @@
+/*
+ * role_lock.c -- one transaction-scoped advisory lock per role name, with no
+ * database in its tag so that a login (no database yet), the workers and the
+ * SQL functions all meet on the same lock.  Writers (provisioning, cleanup)
+ * take it exclusively and hold it to commit; the login fast path tries it
+ * shared, without waiting, while it counts itself as a session.  Being a
+ * heavyweight lock, a wait on it is interruptible, deadlock-checked, and
+ * visible to pg_locks and the isolation tester.
+ */
+#include "postgres.h"
+
+#include "common/hashfn.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/inval.h"
+
+#include "role_lock.h"
+
+/* 'paut'; field4 = 3 keeps clear of pg_advisory_lock's 1 and 2. */
+#define AUTOUSER_LOCK_SPACE 1885435252
+#define AUTOUSER_LOCK_KIND 3
+
+static void
+role_locktag(LOCKTAG *tag, const char *name)
+{
+	uint32		hash = hash_bytes((const unsigned char *) name, strlen(name));
+
+	SET_LOCKTAG_ADVISORY(*tag, InvalidOid, AUTOUSER_LOCK_SPACE, hash, AUTOUSER_LOCK_KIND);
+}
+
+/*
+ * Returns false only when !wait and the lock is busy.  After acquiring, the
+ * previous holder's committed catalog changes are visible to the syscache.
+ */
+bool
+autouser_lock_role(const char *name, LOCKMODE mode, bool wait)
+{
+	LOCKTAG		tag;
+
+	role_locktag(&tag, name);
+	if (LockAcquire(&tag, mode, false, !wait) == LOCKACQUIRE_NOT_AVAIL)
+		return false;
+	AcceptInvalidationMessages();
+	return true;
+}
+
+void
+autouser_unlock_role(const char *name, LOCKMODE mode)
+{
+	LOCKTAG		tag;
+
+	role_locktag(&tag, name);
+	LockRelease(&tag, mode, false);
+}
