@@ -16,6 +16,7 @@
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/catcache.h"
 #include "utils/memutils.h"
@@ -202,8 +203,13 @@ autouser_sweep(void)
 	for (uint64 i = 0; i < SPI_processed; i++)
 		names = lappend(names, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
 	foreach(lc, names)
+	{
+		/* A role still in its cleanup_delay grace period is not the sweep's. */
+		if (autouser_cleanup_is_pending(get_role_oid(lfirst(lc), true), autouser_cleanup_delay))
+			continue;
 		if (autouser_cleanup_role(lfirst(lc), 0, 0, autouser_cleanup, "sweep") == AUTOUSER_CLEANED)
 			cleaned++;
+	}
 	if (cleaned > 0)
 		autouser_event_record(AUTOUSER_EVENT_SWEEP, NULL, NULL, NULL, NULL,
 							  psprintf("%d role(s) without a session cleaned", cleaned), MyProcPid);

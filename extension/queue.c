@@ -488,3 +488,19 @@ autouser_events_pending(void)
 	LWLockRelease(autouser_shared->events_lock);
 	return pending;
 }
+
+/* Whether role waits in the pending cleanups and is not yet due. */
+bool
+autouser_cleanup_is_pending(Oid role, int delay_ms)
+{
+	AutouserShared *sh = autouser_shared;
+	TimestampTz now = GetCurrentTimestamp();
+	bool		pending = false;
+
+	LWLockAcquire(sh->queue_lock, LW_SHARED);
+	for (int i = 0; i < sh->npending && !pending; i++)
+		pending = sh->pending[i].role == role &&
+			TimestampTzPlusMilliseconds(sh->pending[i].ended_at, delay_ms) > now;
+	LWLockRelease(sh->queue_lock);
+	return pending;
+}

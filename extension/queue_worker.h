@@ -31,6 +31,7 @@ extern void autouser_queue_count_claim(const AutouserClaim *claim, Oid role);
 extern void autouser_cleanup_enqueue(Oid role, pid_t exited_pid);
 extern void autouser_cleanup_retry(const AutouserPendingCleanup *entry, TimestampTz not_before);
 extern bool autouser_events_pending(void);
+extern bool autouser_cleanup_is_pending(Oid role, int delay_ms);
 extern int	autouser_cleanup_take_due(TimestampTz now, int delay_ms,
 									  AutouserPendingCleanup *out, int max,
 									  TimestampTz *next_due, bool *overflow);
