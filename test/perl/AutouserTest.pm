@@ -113,6 +113,7 @@ CONF
 	$node->append_conf('postgresql.conf', $opts{conf}) if $opts{conf};
 	open my $hba, '>', "$pgdata/pg_hba.conf" or die;
 	print $hba "local all all trust\n";
+	print $hba "local replication all trust\n";
 	print $hba "hostssl all pwuser 127.0.0.1/32 scram-sha-256\n";
 	print $hba "hostssl all all 127.0.0.1/32 cert\n";
 	close $hba;
