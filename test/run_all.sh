@@ -33,9 +33,10 @@ work=$(mktemp -d /tmp/pg_autouser_test.XXXXXX)
 [ -n "${KEEP_WORK:-}" ] && echo "work dir: $work" || trap 'rm -rf "$work"' EXIT
 
 build_and_install() {
+	local log="$work/build.log"
 	make -C "$top" -s CMAKE_FLAGS=-DPG_AUTOUSER_TESTS=OFF \
-		PG_CFLAGS="-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror" >/dev/null &&
-		make -C "$top" -s install >/dev/null
+		PG_CFLAGS="-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror" >"$log" 2>&1 &&
+		make -C "$top" -s install >>"$log" 2>&1 || { tail -n 40 "$log"; return 1; }
 }
 
 copy_tree() {
