@@ -195,8 +195,9 @@ autouser_sweep(void)
 	if (!OidIsValid(group) || autouser_cleanup == AUTOUSER_CLEANUP_OFF)
 		return 0;
 	values[0] = ObjectIdGetDatum(group);
+	/* pg_roles, not pg_authid: a grantee of sweep() need not be superuser. */
 	if (SPI_execute_with_args("SELECT a.rolname::text FROM pg_catalog.pg_auth_members m"
-							  " JOIN pg_catalog.pg_authid a ON a.oid = m.member"
+							  " JOIN pg_catalog.pg_roles a ON a.oid = m.member"
 							  " WHERE m.roleid = $1 AND a.rolcanlogin ORDER BY 1",
 							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "pg_autouser: sweep query failed");

@@ -82,8 +82,8 @@ run_isolation() {
 		--dbname=contrib_regression $specs 2>&1); rc=$?
 	echo "$out" | tail -n 30
 	local ok bad
-	ok=$(echo "$out" | grep -cE '^ok ')
-	bad=$(echo "$out" | grep -cE '^not ok ')
+	ok=$(echo "$out" | grep -cE '^(test|ok) .* ok')
+	bad=$(echo "$out" | grep -cE 'FAILED|^not ok ')
 	if [ $rc -ne 0 ] && [ "$bad" = 0 ]; then bad=1; fi
 	[ -f "$work/tree/tmp_isolation/regression.diffs" ] && cat "$work/tree/tmp_isolation/regression.diffs"
 	count "$ok" "$bad"
