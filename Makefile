@@ -49,6 +49,20 @@ core $(CORE_LIB):
 	cmake -S $(srcdir) -B $(CORE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(CORE_BUILD) -j2 --target pg_autouser_core
 
+# The helper CLI (cpp_core/cli) is installed next to psql: $(bindir)/pg_autouser.
+CLI = $(CORE_BUILD)/cpp_core/cli/pg_autouser
+
+install: install-cli
+
+.PHONY: cli install-cli
+cli:
+	cmake -S $(srcdir) -B $(CORE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(CORE_BUILD) -j2 --target pg_autouser
+
+install-cli: cli
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) $(CLI) '$(DESTDIR)$(bindir)/pg_autouser'
+
 .PHONY: test demo
 test:
 	bash test/run_all.sh

@@ -1,0 +1,94 @@
+// cert.cpp -- `pg_autouser cert issue`: a client certificate (EC P-256, extendedKeyUsage
+// clientAuth) whose subject is exactly O, the OUs in order, then CN, signed by a CA directory.
+// The CN must be a name the server accepts as a role (cn_check); files are never overwritten.
+#include "args.hpp"
+#include "ca.hpp"
+#include "cert_builder.hpp"
+#include "cn_check.hpp"
+#include "commands.hpp"
+#include "conninfo.hpp"
+#include "errors.hpp"
+#include "file_util.hpp"
+
+#include <iostream>
+
+namespace pg_autouser::cli {
+
+namespace {
+
+const char *const kHelp =
+    R"(pg_autouser cert issue -- issue a client certificate for a pg_autouser login
+
+Usage: pg_autouser cert issue --ca DIR --cn NAME [--ou UNIT]... [--o ORG] [--days N] --out DIR
+
+Options:
+  --ca DIR     CA directory made by "pg_autouser ca init" (ca.crt, ca.key)
+  --cn NAME    common name = the database role name: 1..63 bytes of UTF-8, no control
+               characters, not starting with "pg_"
+  --ou UNIT    an organizational unit; repeat for several, kept in order
+  --o ORG      the organization
+  --days N     validity in days, 1..3650 (default 365)
+  --out DIR    where to write NAME.crt and NAME.key (mode 0600); created if missing.
+               Bytes of NAME outside [A-Za-z0-9._-] (and a leading '.') are written %XX.
+
+The subject is O, then each OU, then CN, as UTF-8 strings.  Prints the files' paths.
+)";
+
+constexpr int kDefaultDays = 365;
+constexpr int kMaxDays = 3650;
+
+void check_value(const std::string &what, const std::string &value) {
+	if (auto problem = subject_value_problem(value))
+		throw UsageError("cert issue", what + " \"" + printable(value) + "\" " + *problem);
+}
+
+} // namespace
+
+int run_cert(const Args &args) {
+	if (!expect_subcommand("cert", "issue", args, kHelp))
+		return kExitOk;
+	ParsedArgs opts =
+	    parse_args("cert issue", Args(args.begin() + 1, args.end()),
+	               {{"ca"}, {"cn"}, {"ou", '\0', true, true}, {"o"}, {"days"}, {"out"}});
+	if (opts.help) {
+		std::cout << kHelp;
+		return kExitOk;
+	}
+	std::string ca_dir = opts.require("ca");
+	std::string cn = opts.require("cn");
+	std::string out_dir = opts.require("out");
+	int days = opts.get_int("days", kDefaultDays, 1, kMaxDays);
+	if (auto problem = cn_problem(cn))
+		throw UsageError("cert issue", "common name \"" + printable(cn) + "\" " + *problem);
+	CertSpec spec;
+	spec.kind = CertKind::kClient;
+	spec.days = days;
+	if (auto org = opts.get("o")) {
+		check_value("organization", *org);
+		spec.subject.emplace_back("O", *org);
+	}
+	for (const auto &ou : opts.all("ou")) {
+		check_value("organizational unit", ou);
+		spec.subject.emplace_back("OU", ou);
+	}
+	spec.subject.emplace_back("CN", cn);
+
+	LoadedCa ca = load_ca(ca_dir);
+	std::string stem = safe_file_stem(cn);
+	std::string cert_path = join_path(out_dir, stem + ".crt");
+	std::string key_path = join_path(out_dir, stem + ".key");
+	for (const auto &path : {cert_path, key_path})
+		if (path_exists(path))
+			throw Failure("\"" + path + "\" already exists; refusing to overwrite it");
+	ensure_directory(out_dir);
+
+	PkeyPtr key = generate_p256_key();
+	X509Ptr cert = build_cert(spec, key.get(), ca.cert.get(), ca.key.get());
+	write_new_file(key_path, key_to_pem(key.get()), 0600);
+	write_new_file(cert_path, cert_to_pem(cert.get()), 0644);
+	std::cout << "certificate: " << cert_path << "\n"
+	          << "key: " << key_path << "\n";
+	return kExitOk;
+}
+
+} // namespace pg_autouser::cli

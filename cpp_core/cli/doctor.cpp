@@ -1,0 +1,79 @@
+// doctor.cpp -- `pg_autouser doctor`: runs the file checks (--pgdata) and the server checks
+// (--conninfo, or libpq's defaults when no --pgdata), prints one line per check with the fix for
+// what is missing, and exits 1 if anything is.
+#include "doctor.hpp"
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "errors.hpp"
+
+#include <iostream>
+
+namespace pg_autouser::cli {
+
+namespace {
+
+const char *const kHelp = R"(pg_autouser doctor -- check a server's pg_autouser setup
+
+Usage: pg_autouser doctor [--pgdata DIR [--config-dir DIR]] [--conninfo STR]
+
+Options:
+  --pgdata DIR      check the configuration files of this data directory: preload, ssl
+                    and its files, pg_hba.conf certificate records
+  --config-dir DIR  where postgresql.conf and pg_hba.conf are (default: --pgdata)
+  --conninfo STR    check the running server through this libpq connection string:
+                    preload and ssl in effect, pg_hba_file_rules (without --pgdata),
+                    the extension in pg_autouser.database, the workers, the group role
+                    and the admin role.  Without --pgdata and --conninfo, libpq's
+                    defaults (PGHOST, PGPORT, PGUSER, ...) are used.
+
+Each line is OK, MISSING (followed by the fix) or SKIPPED (not checkable from here).
+Exit status: 0 if nothing is missing, 1 otherwise, 2 on a usage error.
+)";
+
+const char *status_word(CheckStatus status) {
+	switch (status) {
+	case CheckStatus::kOk:
+		return "OK      ";
+	case CheckStatus::kMissing:
+		return "MISSING ";
+	case CheckStatus::kSkipped:
+		return "SKIPPED ";
+	}
+	return "?       ";
+}
+
+} // namespace
+
+int run_doctor(const Args &args) {
+	ParsedArgs opts = parse_args("doctor", args, {{"pgdata"}, {"config-dir"}, {"conninfo"}});
+	if (opts.help) {
+		std::cout << kHelp;
+		return kExitOk;
+	}
+	auto pgdata = opts.get("pgdata");
+	if (opts.has("config-dir") && !pgdata)
+		throw UsageError("doctor", "option --config-dir needs --pgdata");
+	std::vector<Finding> findings;
+	if (pgdata)
+		findings = check_config_files(*pgdata, opts.get_or("config-dir", *pgdata));
+	if (opts.has("conninfo") || !pgdata) {
+		auto server = check_running_server(opts.get_or("conninfo", ""), !pgdata);
+		findings.insert(findings.end(), server.begin(), server.end());
+	}
+	int missing = 0;
+	for (const auto &finding : findings) {
+		std::cout << status_word(finding.status) << finding.check << ": " << finding.detail << "\n";
+		if (finding.status == CheckStatus::kMissing) {
+			std::cout << "        fix: " << finding.fix << "\n";
+			++missing;
+		}
+	}
+	if (missing == 0)
+		std::cout << "all checks passed\n";
+	else
+		std::cout << missing << " check(s) missing\n";
+	return missing == 0 ? kExitOk : kExitFailed;
+}
+
+} // namespace pg_autouser::cli

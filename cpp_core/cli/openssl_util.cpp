@@ -1,0 +1,142 @@
+// openssl_util.cpp -- libcrypto calls behind openssl_util.hpp; every failure becomes a Failure
+// carrying OpenSSL's own reason.
+#include "openssl_util.hpp"
+
+#include "errors.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <arpa/inet.h>
+
+namespace pg_autouser::cli {
+
+namespace {
+
+using BioPtr = std::unique_ptr<BIO, OpensslDeleter<BIO, BIO_free_all>>;
+
+BioPtr memory_bio() {
+	BioPtr bio(BIO_new(BIO_s_mem()));
+	if (!bio)
+		throw_openssl("cannot allocate a memory BIO");
+	return bio;
+}
+
+std::string bio_contents(BIO *bio) {
+	char *data = nullptr;
+	long len = BIO_get_mem_data(bio, &data);
+	return std::string(data, static_cast<std::size_t>(len));
+}
+
+BioPtr read_bio(const std::string &text) {
+	BioPtr bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
+	if (!bio)
+		throw_openssl("cannot allocate a memory BIO");
+	return bio;
+}
+
+std::string ip_to_string(const ASN1_OCTET_STRING *ip) {
+	char buf[INET6_ADDRSTRLEN] = {0};
+	int len = ASN1_STRING_length(ip);
+	const unsigned char *data = ASN1_STRING_get0_data(ip);
+	int family = len == 4 ? AF_INET : len == 16 ? AF_INET6 : 0;
+	if (family == 0 || inet_ntop(family, data, buf, sizeof(buf)) == nullptr)
+		return "?";
+	return buf;
+}
+
+} // namespace
+
+void throw_openssl(const std::string &what) {
+	std::string reasons;
+	unsigned long code;
+	while ((code = ERR_get_error()) != 0) {
+		char buf[256];
+		ERR_error_string_n(code, buf, sizeof(buf));
+		reasons += reasons.empty() ? ": " : "; ";
+		reasons += buf;
+	}
+	throw Failure(what + reasons);
+}
+
+PkeyPtr generate_p256_key() {
+	PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+	if (!key)
+		throw_openssl("cannot generate an EC P-256 key");
+	return key;
+}
+
+std::string key_to_pem(EVP_PKEY *key) {
+	BioPtr bio = memory_bio();
+	if (PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+		throw_openssl("cannot encode the private key");
+	return bio_contents(bio.get());
+}
+
+std::string cert_to_pem(X509 *cert) {
+	BioPtr bio = memory_bio();
+	if (PEM_write_bio_X509(bio.get(), cert) != 1)
+		throw_openssl("cannot encode the certificate");
+	return bio_contents(bio.get());
+}
+
+PkeyPtr key_from_pem(const std::string &pem, const std::string &path) {
+	BioPtr bio = read_bio(pem);
+	PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+	if (!key)
+		throw_openssl("cannot read a private key from \"" + path + "\"");
+	return key;
+}
+
+X509Ptr cert_from_pem(const std::string &pem, const std::string &path) {
+	BioPtr bio = read_bio(pem);
+	X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+	if (!cert)
+		throw_openssl("cannot read a certificate from \"" + path + "\"");
+	return cert;
+}
+
+std::string cert_common_name(X509 *cert) {
+	X509_NAME *subject = X509_get_subject_name(cert);
+	int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+	if (index < 0)
+		throw Failure("the certificate has no common name (CN)");
+	ASN1_STRING *value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
+	unsigned char *utf8 = nullptr;
+	int len = ASN1_STRING_to_UTF8(&utf8, value);
+	if (len < 0)
+		throw_openssl("cannot decode the certificate's common name");
+	std::string cn(reinterpret_cast<char *>(utf8), static_cast<std::size_t>(len));
+	OPENSSL_free(utf8);
+	return cn;
+}
+
+std::vector<std::string> cert_san_strings(X509 *cert) {
+	std::vector<std::string> out;
+	GeneralNamesPtr names(static_cast<GENERAL_NAMES *>(
+	    X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+	if (!names)
+		return out;
+	for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
+		const GENERAL_NAME *name = sk_GENERAL_NAME_value(names.get(), i);
+		if (name->type == GEN_DNS) {
+			const ASN1_IA5STRING *dns = name->d.dNSName;
+			out.push_back("DNS:" +
+			              std::string(reinterpret_cast<const char *>(ASN1_STRING_get0_data(dns)),
+			                          static_cast<std::size_t>(ASN1_STRING_length(dns))));
+		} else if (name->type == GEN_IPADD) {
+			out.push_back("IP:" + ip_to_string(name->d.iPAddress));
+		}
+	}
+	return out;
+}
+
+bool cert_signed_by(X509 *cert, X509 *ca) {
+	bool ok =
+	    X509_check_issued(ca, cert) == X509_V_OK && X509_verify(cert, X509_get0_pubkey(ca)) == 1;
+	ERR_clear_error();
+	return ok;
+}
+
+} // namespace pg_autouser::cli

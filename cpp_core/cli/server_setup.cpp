@@ -1,0 +1,119 @@
+// server_setup.cpp -- `pg_autouser server setup`: checks the options and the data directory, runs
+// the steps of server_setup.hpp in order, and reports what changed and that a restart is needed.
+#include "server_setup.hpp"
+
+#include "args.hpp"
+#include "cn_check.hpp"
+#include "commands.hpp"
+#include "errors.hpp"
+#include "file_util.hpp"
+
+#include <cctype>
+#include <iostream>
+
+namespace pg_autouser::cli {
+
+namespace {
+
+const char *const kHelp =
+    R"(pg_autouser server setup -- prepare a PostgreSQL data directory for pg_autouser
+
+Usage: pg_autouser server setup --pgdata DIR --ca DIR [--hostname H]... [--database DB]
+                                [--config-dir DIR]
+
+Options:
+  --pgdata DIR      the data directory
+  --ca DIR          CA directory made by "pg_autouser ca init"; it signs the server
+                    certificate, and its certificate verifies clients
+  --hostname H      a name or IP address clients connect to; repeat for several.  The
+                    first is the certificate's CN (default: localhost and 127.0.0.1)
+  --database DB     set pg_autouser.database (where CREATE EXTENSION goes)
+  --config-dir DIR  where postgresql.conf and pg_hba.conf are (default: --pgdata;
+                    on Debian/Ubuntu packages: /etc/postgresql/VERSION/CLUSTER)
+
+Writes PGDATA/pg_autouser_server.crt and .key (mode 0600) and PGDATA/pg_autouser_ca.crt;
+sets ssl, ssl_cert_file, ssl_key_file, ssl_ca_file and shared_preload_libraries (keeping
+what it already loads) in a marked block at the end of postgresql.conf; adds
+"hostssl all all 0.0.0.0/0 cert" and "hostssl all all ::/0 cert" to pg_hba.conf before
+its other TCP records.  Running it again changes nothing that is already right.  Every
+file it changes is first copied to FILE.pg_autouser-backup-TIMESTAMP.
+)";
+
+constexpr std::size_t kMaxHostnameBytes = 253;
+constexpr std::size_t kMaxCnBytes = 64;
+
+void check_hostname(const std::string &host, bool is_cn) {
+	bool ok = !host.empty() && host.size() <= kMaxHostnameBytes;
+	for (char c : host)
+		ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+		            c == ':' || c == '*' || c == '_');
+	if (!ok)
+		throw UsageError("server setup",
+		                 "host name \"" + printable(host) +
+		                     "\" is not a DNS name or IP address (letters, digits, . - _ * :)");
+	if (is_cn && host.size() > kMaxCnBytes)
+		throw UsageError("server setup", "the first host name becomes the certificate CN and may "
+		                                 "not be longer than 64 bytes");
+}
+
+void check_pgdata(const std::string &pgdata, const std::string &confdir) {
+	if (!path_exists(join_path(pgdata, "PG_VERSION")))
+		throw Failure("\"" + pgdata + "\" is not a PostgreSQL data directory (no PG_VERSION)");
+	for (const char *name : {"postgresql.conf", "pg_hba.conf"})
+		if (!path_exists(join_path(confdir, name)))
+			throw Failure("\"" + join_path(confdir, name) +
+			              "\" does not exist (use --config-dir if the configuration lives "
+			              "elsewhere)");
+}
+
+void print_report(const SetupReport &report, const std::string &pgdata) {
+	for (const auto &line : report.kept)
+		std::cout << "unchanged: " << line << "\n";
+	for (const auto &line : report.changes)
+		std::cout << "changed: " << line << "\n";
+	for (const auto &line : report.warnings)
+		std::cerr << "pg_autouser: warning: " << line << "\n";
+	if (report.changes.empty())
+		std::cout << "nothing changed: " << pgdata << " is already set up for pg_autouser\n";
+	else
+		std::cout << "restart PostgreSQL for the changes to take effect, e.g. pg_ctl restart -D "
+		          << pgdata << "\n";
+}
+
+} // namespace
+
+int run_server(const Args &args) {
+	if (!expect_subcommand("server", "setup", args, kHelp))
+		return kExitOk;
+	ParsedArgs opts = parse_args(
+	    "server setup", Args(args.begin() + 1, args.end()),
+	    {{"pgdata"}, {"ca"}, {"hostname", '\0', true, true}, {"database"}, {"config-dir"}});
+	if (opts.help) {
+		std::cout << kHelp;
+		return kExitOk;
+	}
+	std::string pgdata = opts.require("pgdata");
+	std::string ca_dir = opts.require("ca");
+	std::string confdir = opts.get_or("config-dir", pgdata);
+	std::vector<std::string> hostnames = opts.all("hostname");
+	if (hostnames.empty())
+		hostnames = {"localhost", "127.0.0.1"};
+	for (std::size_t i = 0; i < hostnames.size(); ++i)
+		check_hostname(hostnames[i], i == 0);
+	auto database = opts.get("database");
+	if (database)
+		if (auto problem = database_name_problem(*database))
+			throw UsageError("server setup",
+			                 "database name \"" + printable(*database) + "\" " + *problem);
+	check_pgdata(pgdata, confdir);
+
+	LoadedCa ca = load_ca(ca_dir);
+	SetupReport report;
+	setup_server_files(pgdata, ca, hostnames, report);
+	setup_postgresql_conf(pgdata, confdir, database, report);
+	setup_pg_hba(confdir, report);
+	print_report(report, pgdata);
+	return report.warnings.empty() ? kExitOk : kExitFailed;
+}
+
+} // namespace pg_autouser::cli

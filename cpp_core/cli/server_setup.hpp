@@ -1,0 +1,37 @@
+// server_setup.hpp -- the steps of `pg_autouser server setup`, each idempotent: it changes a file
+// only when the file is not already as wanted, backs the old file up first, and reports what it
+// did.  server_setup.cpp parses the options and runs them in order.
+#pragma once
+
+#include "ca.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pg_autouser::cli {
+
+constexpr const char *kServerCertFile = "pg_autouser_server.crt";
+constexpr const char *kServerKeyFile = "pg_autouser_server.key";
+constexpr const char *kServerCaFile = "pg_autouser_ca.crt";
+
+struct SetupReport {
+	std::vector<std::string> changes;  // what was written (restart needed)
+	std::vector<std::string> kept;     // what was already right
+	std::vector<std::string> warnings; // what setup could not fix
+};
+
+// PGDATA/pg_autouser_server.{crt,key}, issued unless a valid one for these host names signed by
+// this CA is there; PGDATA/pg_autouser_ca.crt, a copy of the CA certificate.
+void setup_server_files(const std::string &pgdata, const LoadedCa &ca,
+                        const std::vector<std::string> &hostnames, SetupReport &report);
+
+// ssl, ssl_*_file, shared_preload_libraries (+ pg_autouser) and pg_autouser.database in the
+// managed block of CONFDIR/postgresql.conf; warns about postgresql.auto.conf overriding them.
+void setup_postgresql_conf(const std::string &pgdata, const std::string &confdir,
+                           const std::optional<std::string> &database, SetupReport &report);
+
+// hostssl ... cert records for IPv4 and IPv6 in CONFDIR/pg_hba.conf.
+void setup_pg_hba(const std::string &confdir, SetupReport &report);
+
+} // namespace pg_autouser::cli
