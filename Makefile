@@ -68,4 +68,4 @@ test:
 	bash test/run_all.sh
 
 demo:
-	bash test/demo.sh
+	bash demo/demo.sh

@@ -158,7 +158,7 @@ autouser_cleanup_role(const char *name, pid_t exited_pid, TimestampTz ended_at,
 		return AUTOUSER_CLEANUP_NOTHING;
 
 	detail = ended_at != 0
-		? psprintf("%s; %ld ms after the last session ended", why,
+		? psprintf("%ld ms after the last session ended",
 				   (long) TimestampDifferenceMilliseconds(ended_at, GetCurrentTimestamp()))
 		: pstrdup(why);
 	if (mode == AUTOUSER_CLEANUP_DROP)
