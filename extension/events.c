@@ -45,6 +45,13 @@ autouser_event_queue(AutouserEventAction action, const char *identity,
 	strlcpy(ev->detail, detail ? detail : "", AUTOUSER_DETAIL_BYTES);
 	LWLockRelease(sh->events_lock);
 
+	/*
+	 * A refusal is written promptly; a fast-path login only moves last_login
+	 * and waits for the worker's next wake-up, so a busy fast path does not
+	 * wake it once per login.
+	 */
+	if (action == AUTOUSER_EVENT_LOGIN)
+		return;
 	LWLockAcquire(sh->queue_lock, LW_SHARED);
 	latch = sh->cleanup_worker.latch;
 	LWLockRelease(sh->queue_lock);
