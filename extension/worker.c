@@ -41,11 +41,30 @@
 static int	my_index = -1;
 static bool my_connected = false;
 
-void
-autouser_worker_init(void)
+/*
+ * Consistent state, not recovery finished: on a hot standby the workers load
+ * the rules (read-only) so that the fast path works there too.
+ */
+static void
+register_worker(const char *function, const char *name, const char *type, int arg)
 {
 	BackgroundWorker worker;
 
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_ConsistentState;
+	worker.bgw_restart_time = 1;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_autouser");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "%s", function);
+	snprintf(worker.bgw_name, BGW_MAXLEN, "%s", name);
+	snprintf(worker.bgw_type, BGW_MAXLEN, "%s", type);
+	worker.bgw_main_arg = Int32GetDatum(arg);
+	RegisterBackgroundWorker(&worker);
+}
+
+void
+autouser_worker_init(void)
+{
 	/* A worker that cannot register would leave logins waiting: refuse to start. */
 	if (autouser_workers + 1 > max_worker_processes)
 		ereport(ERROR,
@@ -56,28 +75,12 @@ autouser_worker_init(void)
 
 	for (int i = 0; i < autouser_workers; i++)
 	{
-		memset(&worker, 0, sizeof(worker));
-		worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-		/* Consistent state: a hot standby loads the rules for its fast path. */
-		worker.bgw_start_time = BgWorkerStart_ConsistentState;
-		worker.bgw_restart_time = 1;
-		snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_autouser");
-		snprintf(worker.bgw_function_name, BGW_MAXLEN, "autouser_worker_main");
-		snprintf(worker.bgw_name, BGW_MAXLEN, "pg_autouser worker %d", i);
-		snprintf(worker.bgw_type, BGW_MAXLEN, "pg_autouser worker");
-		worker.bgw_main_arg = Int32GetDatum(i);
-		RegisterBackgroundWorker(&worker);
-	}
+		char		name[BGW_MAXLEN];
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_ConsistentState;
-	worker.bgw_restart_time = 1;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_autouser");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "autouser_cleanup_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "pg_autouser cleanup");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "pg_autouser cleanup");
-	RegisterBackgroundWorker(&worker);
+		snprintf(name, sizeof(name), "pg_autouser worker %d", i);
+		register_worker("autouser_worker_main", name, "pg_autouser worker", i);
+	}
+	register_worker("autouser_cleanup_main", "pg_autouser cleanup", "pg_autouser cleanup", 0);
 }
 
 /* Any exit: unregister, hand back requests, and count a failed connect. */

@@ -181,6 +181,16 @@ sub open_session
 	return AutouserTest::Session::open($connstr);
 }
 
+# Append a setting to postgresql.conf, reload, and wait until it is in effect.
+sub set_conf
+{
+	my ($node, $setting, $value) = @_;
+	$node->append_conf('postgresql.conf', "$setting = '$value'\n");
+	$node->reload;
+	$node->poll_query_until('postgres', "SELECT current_setting('$setting') = '$value'")
+	  or die "$setting did not take $value";
+}
+
 # Pids of the running provisioning workers.
 sub worker_pids
 {

@@ -32,14 +32,7 @@ sub wait_inactive
 	return $node->poll_query_until('postgres',
 		"SELECT NOT rolcanlogin FROM pg_roles WHERE rolname = '$role'");
 }
-sub set_conf
-{
-	my ($setting, $value) = @_;
-	$node->append_conf('postgresql.conf', "$setting = '$value'\n");
-	$node->reload;
-	$node->poll_query_until('postgres', "SELECT current_setting('$setting') = '$value'")
-	  or die "$setting did not take $value";
-}
+sub set_conf { AutouserTest::set_conf($node, @_); }
 
 my $alice = cert(cn => 'alice', ou => ['eng']);
 sub cert { return AutouserTest::client_cert(@_); }

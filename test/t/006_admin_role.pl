@@ -23,14 +23,7 @@ AutouserTest::wait_for_workers($node, 2);
 
 sub cs { return AutouserTest::cert_connstr($node, @_); }
 sub cert { return AutouserTest::client_cert(@_); }
-sub set_conf
-{
-	my ($setting, $value) = @_;
-	$node->append_conf('postgresql.conf', "$setting = '$value'\n");
-	$node->reload;
-	$node->poll_query_until('postgres', "SELECT current_setting('$setting') = '$value'")
-	  or die "$setting did not take $value";
-}
+sub set_conf { AutouserTest::set_conf($node, @_); }
 
 # --- provisioning as a non-superuser CREATEROLE role ---------------------------
 set_conf('pg_autouser.admin_role', 'provisioner');
