@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config postgresql-15 postgresql-server-dev-15
-	libkrb5-dev libssl-dev libpq-dev libgtest-dev libipc-run-perl openssl python3-psycopg)
+	libkrb5-dev libssl-dev libpq-dev libgtest-dev libipc-run-perl openssl python3-psycopg
+	clang-format)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,7 +7,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit sanitize regress isolation tap)
+[ ${#suites[@]} -gt 0 ] || suites=(format unit sanitize regress isolation tap)
 PG_BIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
 
 bash "$top/test/install_deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
@@ -111,9 +111,18 @@ run_tap() {
 	count $((total - bad)) "$bad"
 }
 
+# C++ formatting (.clang-format): one check for the whole tree.
+run_format() {
+	local files
+	files=$(cd "$top" && git ls-files 'cpp_core/*.cpp' 'cpp_core/*.hpp' 'test/unit/*.cpp' 'test/unit/*.hpp' 'bench/*.cpp' 'bench/*.hpp' 2>/dev/null)
+	[ -n "$files" ] || files=$(cd "$top" && find cpp_core test/unit bench -name '*.[ch]pp' 2>/dev/null)
+	if (cd "$top" && clang-format --dry-run -Werror $files); then count 1 0; else count 0 1; fi
+}
+
 need_install=1
 for s in "${suites[@]}"; do
 	case $s in
+		format) echo "== clang-format"; run_format ;;
 		unit) echo "== core unit tests"; run_ctest "$work/build-unit" ;;
 		sanitize) echo "== core unit tests, ASan + UBSan"; run_ctest "$work/build-asan" -DPG_AUTOUSER_SANITIZE=ON ;;
 		regress|isolation|tap)
