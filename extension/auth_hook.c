@@ -175,7 +175,7 @@ ask_worker(AutouserSlot *slot, const AutouserRequest *request, AutouserAnswer *a
 
 /* The role is ready: make it visible to this backend and count the session. */
 static void
-admit(AutouserSlot *slot, const char *identity)
+admit(const char *identity)
 {
 	HeapTuple	tuple;
 	Oid			role;
@@ -188,7 +188,7 @@ admit(AutouserSlot *slot, const char *identity)
 					"The provisioned role is not visible to the login.");
 	role = ((Form_pg_authid) GETSTRUCT(tuple))->oid;
 	ReleaseSysCache(tuple);
-	autouser_session_started(slot, role);
+	autouser_session_started(role);
 }
 
 static void
@@ -212,8 +212,7 @@ reject_from_answer(const AutouserRequest *request, const AutouserAnswer *answer)
  * writer holds it, a worker decides after that writer has committed.
  */
 static bool
-decided_without_worker(AutouserSlot *slot, const AutouserRequest *request,
-					   const AutouserRulesCopy *rules)
+decided_without_worker(const AutouserRequest *request, const AutouserRulesCopy *rules)
 {
 	AutouserPlan plan;
 
@@ -232,7 +231,7 @@ decided_without_worker(AutouserSlot *slot, const AutouserRequest *request,
 	}
 	if (plan.action == AUTOUSER_ACTION_ADMIT)
 	{
-		autouser_session_started(slot, plan.role_oid);
+		autouser_session_started(plan.role_oid);
 		autouser_unlock_role(request->identity, ShareLock);
 		autouser_event_queue(AUTOUSER_EVENT_LOGIN, request->identity, request->database, NULL);
 		return true;
@@ -274,7 +273,7 @@ provision(Port *port)
 	}
 
 	if (rules.state == AUTOUSER_RULES_LOADED && !rules.stale &&
-		decided_without_worker(slot, &request, &rules))
+		decided_without_worker(&request, &rules))
 		return;
 
 	/* Needs a write, or the rules here are not current: a worker decides. */
@@ -302,7 +301,7 @@ provision(Port *port)
 		case AUTOUSER_ACTION_ADMIT:
 		case AUTOUSER_ACTION_CREATE:
 		case AUTOUSER_ACTION_REACTIVATE:
-			admit(slot, request.identity);
+			admit(request.identity);
 			return;
 		default:
 			reject_from_answer(&request, &answer);

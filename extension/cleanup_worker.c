@@ -113,9 +113,15 @@ clean_due(bool *overflow)
 		{
 			/* Retried briefly; past that the sweep takes over. */
 			if (++work.entry.attempts < AUTOUSER_MAX_RETRIES)
-				autouser_cleanup_retry(&work.entry,
-									   TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-																   AUTOUSER_RETRY_MS));
+			{
+				TimestampTz retry = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+																AUTOUSER_RETRY_MS);
+
+				autouser_cleanup_retry(&work.entry, retry);
+				/* next_due was computed before this entry went back. */
+				if (next_due == 0 || retry < next_due)
+					next_due = retry;
+			}
 		}
 		pgstat_report_activity(STATE_IDLE, NULL);
 	}

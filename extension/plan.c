@@ -210,7 +210,6 @@ autouser_plan_login(const AutouserRequest *request, const char *blob,
 			else
 				current = lappend_oid(current, lfirst_oid(lc));
 		}
-		facts.other_sessions = autouser_count_sessions(plan->role_oid);
 	}
 	if (facts.rules_matched)
 		facts.set_check = check_set(plan, &set_oids);
@@ -224,6 +223,10 @@ autouser_plan_login(const AutouserRequest *request, const char *blob,
 				plan->revoke = lappend(plan->revoke, role_name(lfirst_oid(lc)));
 		facts.set_equal = plan->grant == NIL && plan->revoke == NIL;
 	}
+	/* Only step 7 asks, and only for an active managed role whose set moved. */
+	if (facts.role_managed && facts.role_can_login && facts.set_check == AUTOUSER_SET_OK &&
+		!facts.set_equal)
+		facts.other_sessions = autouser_count_sessions(plan->role_oid);
 	plan->action = autouser_decide(&facts);
 
 	switch (plan->action)

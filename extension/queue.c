@@ -26,6 +26,7 @@ char	   *autouser_rules_blob = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 static bool exit_callback_registered = false;
+static bool request_slot_used = false;	/* this backend posted a request */
 
 static Size
 shared_size(void)
@@ -40,6 +41,12 @@ pending_size(void)
 	return mul_size(MaxBackends, sizeof(AutouserPendingCleanup));
 }
 
+static Size
+sessions_size(void)
+{
+	return mul_size(MaxBackends, sizeof(AutouserSession));
+}
+
 static void
 autouser_shmem_request(void)
 {
@@ -48,6 +55,7 @@ autouser_shmem_request(void)
 	RequestAddinShmemSpace(shared_size());
 	RequestAddinShmemSpace(AUTOUSER_RULES_BYTES);
 	RequestAddinShmemSpace(pending_size());
+	RequestAddinShmemSpace(sessions_size());
 	RequestNamedLWLockTranche("pg_autouser", 3);
 }
 
@@ -57,7 +65,9 @@ autouser_shmem_startup(void)
 	bool		found;
 	bool		blob_found;
 	bool		pending_found;
+	bool		sessions_found;
 	AutouserPendingCleanup *pending;
+	AutouserSession *sessions;
 
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
@@ -67,6 +77,7 @@ autouser_shmem_startup(void)
 	autouser_rules_blob = ShmemInitStruct("pg_autouser rules",
 										  AUTOUSER_RULES_BYTES, &blob_found);
 	pending = ShmemInitStruct("pg_autouser cleanup", pending_size(), &pending_found);
+	sessions = ShmemInitStruct("pg_autouser sessions", sessions_size(), &sessions_found);
 	if (!found)
 	{
 		LWLockPadded *locks = GetNamedLWLockTranche("pg_autouser");
@@ -77,6 +88,8 @@ autouser_shmem_startup(void)
 		autouser_shared->events_lock = &locks[2].lock;
 		autouser_shared->nslots = MaxBackends;
 		autouser_shared->pending = pending;
+		autouser_shared->sessions = sessions;
+		memset(sessions, 0, sessions_size());
 		pg_atomic_init_u64(&autouser_shared->rules_change_count, 1);
 		autouser_shared->rules_loaded_count = 0;
 		autouser_shared->rules_state = AUTOUSER_RULES_UNKNOWN;
@@ -104,16 +117,21 @@ static void
 release_my_slot(int code, Datum arg)
 {
 	AutouserSlot *slot = &autouser_shared->slots[MyProc->pgprocno];
+	AutouserSession *session = &autouser_shared->sessions[MyProc->pgprocno];
 	Oid			role;
 
 	LWLockAcquire(autouser_shared->queue_lock, LW_EXCLUSIVE);
-	if (slot->state == AUTOUSER_SLOT_PENDING || slot->state == AUTOUSER_SLOT_WORKING)
-		slot->state = AUTOUSER_SLOT_ABANDONED;
-	else
-		slot->state = AUTOUSER_SLOT_IDLE;
-	role = slot->session_role;
-	slot->session_role = InvalidOid;
-	slot->owner_pid = 0;
+	if (request_slot_used)
+	{
+		if (slot->state == AUTOUSER_SLOT_PENDING || slot->state == AUTOUSER_SLOT_WORKING)
+			slot->state = AUTOUSER_SLOT_ABANDONED;
+		else
+			slot->state = AUTOUSER_SLOT_IDLE;
+		slot->owner_pid = 0;
+	}
+	role = session->role;
+	session->role = InvalidOid;
+	session->pid = 0;
 	LWLockRelease(autouser_shared->queue_lock);
 
 	if (OidIsValid(role))
@@ -132,14 +150,13 @@ autouser_my_slot(void)
 	slot = &autouser_shared->slots[MyProc->pgprocno];
 	if (!exit_callback_registered)
 	{
-		/* Registered before the first claim, so no exit path skips it. */
+		/*
+		 * Registered before the first request or session, so no exit path
+		 * skips it.  The slot itself is not touched until a request is made:
+		 * the fast path never needs it.
+		 */
 		before_shmem_exit(release_my_slot, (Datum) 0);
 		exit_callback_registered = true;
-		LWLockAcquire(autouser_shared->queue_lock, LW_EXCLUSIVE);
-		slot->state = AUTOUSER_SLOT_IDLE;
-		slot->session_role = InvalidOid;
-		slot->owner_pid = MyProcPid;
-		LWLockRelease(autouser_shared->queue_lock);
 	}
 	return slot;
 }
@@ -179,6 +196,8 @@ autouser_queue_submit(AutouserSlot *slot, const AutouserRequest *request)
 	uint32		generation;
 
 	LWLockAcquire(autouser_shared->queue_lock, LW_EXCLUSIVE);
+	request_slot_used = true;
+	slot->owner_pid = MyProcPid;
 	slot->generation++;
 	generation = slot->generation;
 	memcpy(&slot->request, request, sizeof(AutouserRequest));
@@ -343,7 +362,7 @@ autouser_count_sessions(Oid role)
 
 	LWLockAcquire(sh->queue_lock, LW_SHARED);
 	for (int i = 0; i < sh->nslots; i++)
-		if (i != mine && sh->slots[i].session_role == role)
+		if (i != mine && sh->sessions[i].role == role)
 			n++;
 	LWLockRelease(sh->queue_lock);
 	return n;
@@ -351,10 +370,14 @@ autouser_count_sessions(Oid role)
 
 /* Login side: this backend now counts as a session of role. */
 void
-autouser_session_started(AutouserSlot *slot, Oid role)
+autouser_session_started(Oid role)
 {
+	AutouserSession *session = &autouser_shared->sessions[MyProc->pgprocno];
+
+	(void) autouser_my_slot();	/* the exit callback uncounts it */
 	LWLockAcquire(autouser_shared->queue_lock, LW_EXCLUSIVE);
-	slot->session_role = role;
+	session->role = role;
+	session->pid = MyProcPid;
 	LWLockRelease(autouser_shared->queue_lock);
 }
 
@@ -375,7 +398,10 @@ autouser_queue_count_claim(const AutouserClaim *claim, Oid role)
 
 		if (slot->generation == claim->generations[k] &&
 			slot->state == AUTOUSER_SLOT_WORKING)
-			slot->session_role = role;
+		{
+			sh->sessions[claim->slots[k]].role = role;
+			sh->sessions[claim->slots[k]].pid = slot->owner_pid;
+		}
 	}
 	LWLockRelease(sh->queue_lock);
 }
@@ -395,7 +421,7 @@ autouser_cleanup_enqueue(Oid role, pid_t exited_pid)
 
 	LWLockAcquire(sh->queue_lock, LW_EXCLUSIVE);
 	for (i = 0; i < sh->nslots && last; i++)
-		last = sh->slots[i].session_role != role;
+		last = sh->sessions[i].role != role;
 	if (last)
 	{
 		for (i = 0; i < sh->npending; i++)

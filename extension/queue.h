@@ -64,12 +64,22 @@ typedef struct AutouserSlot
 	uint32		generation;		/* bumped at every new request */
 	int			state;			/* AutouserSlotState */
 	int			worker;			/* index of the worker holding it */
-	pid_t		owner_pid;
-	Oid			session_role;	/* role this backend was admitted as */
+	pid_t		owner_pid;		/* the login that posted the request */
 	ConditionVariable cv;		/* broadcast when answered */
 	AutouserRequest request;
 	AutouserAnswer answer;
 } AutouserSlot;
+
+/*
+ * A backend admitted by the extension, indexed like the slots but kept in
+ * its own compact array: every login scans it, and the 2 kB slots would
+ * cost a page touch each.
+ */
+typedef struct AutouserSession
+{
+	Oid			role;			/* InvalidOid = not a counted session */
+	pid_t		pid;
+} AutouserSession;
 
 typedef struct AutouserWorkerInfo
 {
@@ -121,6 +131,7 @@ typedef struct AutouserShared
 	int			npending;		/* entries used in pending[] */
 	bool		pending_overflow;	/* some were dropped: sweep soon */
 	AutouserPendingCleanup *pending;	/* nslots entries */
+	AutouserSession *sessions;	/* nslots entries */
 	int			event_head;		/* next to write */
 	int			event_count;
 	uint64		events_dropped;

@@ -26,7 +26,7 @@ extern int	autouser_queue_claim(int worker, AutouserClaim *claim);
 extern void autouser_queue_answer(const AutouserClaim *claim, const AutouserAnswer *answer);
 extern void autouser_queue_requeue_worker(int worker);
 extern int	autouser_count_sessions(Oid role);
-extern void autouser_session_started(AutouserSlot *slot, Oid role);
+extern void autouser_session_started(Oid role);
 extern void autouser_queue_count_claim(const AutouserClaim *claim, Oid role);
 extern void autouser_cleanup_enqueue(Oid role, pid_t exited_pid);
 extern void autouser_cleanup_retry(const AutouserPendingCleanup *entry, TimestampTz not_before);

@@ -298,7 +298,7 @@ terminate_sessions(Oid role)
 		pid_t		pid;
 
 		LWLockAcquire(autouser_shared->queue_lock, LW_SHARED);
-		pid = autouser_shared->slots[i].session_role == role ? autouser_shared->slots[i].owner_pid : 0;
+		pid = autouser_shared->sessions[i].role == role ? autouser_shared->sessions[i].pid : 0;
 		LWLockRelease(autouser_shared->queue_lock);
 		if (pid != 0 && pid != MyProcPid)
 			accumArrayResult(pids, Int32GetDatum(pid), false, INT4OID, CurrentMemoryContext);
