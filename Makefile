@@ -63,9 +63,27 @@ install-cli: cli
 	$(MKDIR_P) '$(DESTDIR)$(bindir)'
 	$(INSTALL_PROGRAM) $(CLI) '$(DESTDIR)$(bindir)/pg_autouser'
 
-.PHONY: test demo
+# The benchmark (bench/, docs/benchmarks.md) is installed next to it: $(bindir)/pg_autouser_bench,
+# where test/t/020_bench_smoke.pl finds it.  `make bench` runs the full benchmark.
+BENCH = $(CORE_BUILD)/bench/pg_autouser_bench
+
+install: install-bench
+
+.PHONY: bench-build install-bench
+bench-build:
+	cmake -S $(srcdir) -B $(CORE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(CORE_BUILD) -j2 --target pg_autouser_bench
+
+install-bench: bench-build
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) $(BENCH) '$(DESTDIR)$(bindir)/pg_autouser_bench'
+
+.PHONY: test demo bench
 test:
 	bash test/run_all.sh
+
+bench:
+	bash bench/run.sh
 
 demo:
 	bash demo/demo.sh
