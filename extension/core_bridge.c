@@ -280,3 +280,30 @@ autouser_action_needs_write(AutouserAction action)
 {
 	return autouser_core_action_needs_write((autouser_core_action) action) != 0;
 }
+
+/*
+ * Runs the core once in the postmaster, before any backend forks.  Every
+ * backend would otherwise resolve the C++ runtime's lazily bound symbols
+ * (libstdc++ is not linked with BIND_NOW) on its first rule match: dozens of
+ * symbol look-ups and page faults per login, about a millisecond here.
+ * Done once, the resolved tables are inherited by every fork.
+ */
+void
+autouser_core_warm_up(void)
+{
+	static const char *const roles[] = {"warm", "warm_{{cert.OU}}"};
+	List	   *rows = NIL;
+	AutouserRuleRow row = {1, "w*", "*", NULL, 2, (char **) roles};
+	const char	attrs[] = "CN\0warmup\0OU\0a\0OU\0b";
+	AutouserEval eval;
+	Size		len;
+	char	   *blob;
+
+	rows = lappend(rows, &row);
+	blob = autouser_rules_encode(rows, &len);
+	autouser_rules_evaluate(blob, len, "warmup", "db", attrs, sizeof(attrs), &eval);
+	(void) autouser_identity_problem("warmup", 6);
+	(void) autouser_forbidden_name("warmup");
+	list_free(rows);
+	pfree(blob);
+}

@@ -82,5 +82,6 @@ extern void autouser_rules_evaluate(const char *blob, Size blob_len,
 extern bool autouser_forbidden_name(const char *role);
 extern AutouserAction autouser_decide(const AutouserFacts *facts);
 extern bool autouser_action_needs_write(AutouserAction action);
+extern void autouser_core_warm_up(void);
 
 #endif							/* AUTOUSER_CORE_BRIDGE_H */

@@ -8,6 +8,7 @@
 #include "miscadmin.h"
 
 #include "auth_hook.h"
+#include "core_bridge.h"
 #include "guc.h"
 #include "queue.h"
 #include "worker.h"
@@ -29,4 +30,5 @@ _PG_init(void)
 	autouser_queue_init();
 	autouser_auth_hook_init();
 	autouser_worker_init();
+	autouser_core_warm_up();
 }
