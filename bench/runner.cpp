@@ -424,17 +424,22 @@ long Runner::managed_count() {
 	    "WHERE g.rolname = current_setting('pg_autouser.group_role')"));
 }
 
-// Adds NOLOGIN managed roles and non-matching rules until there are `roles` and `rules`.
+// Adds NOLOGIN managed roles and non-matching rules until there are `roles` and `rules`.  The
+// plain cluster gets as many ordinary NOLOGIN roles, so that what PostgreSQL itself pays for a
+// large pg_authid is in the baseline too and the ratio isolates pg_autouser's own cost.
 void Runner::grow_to(long roles, long rules) {
 	for (long have = managed_count(); have < roles;) {
 		long batch = std::min(kRoleBatch, roles - have);
 		long from = filler_seq_;
 		filler_seq_ += batch;
-		auto_admin_->exec("DO $$ BEGIN FOR i IN " + std::to_string(from) + ".." +
-		                  std::to_string(filler_seq_ - 1) +
+		const std::string range = std::to_string(from) + ".." + std::to_string(filler_seq_ - 1);
+		auto_admin_->exec("DO $$ BEGIN FOR i IN " + range +
 		                  " LOOP EXECUTE format('CREATE ROLE %I NOLOGIN IN ROLE %I', 'm_" + tag_ +
 		                  "_' || i, current_setting('pg_autouser.group_role')); END LOOP; "
 		                  "END $$");
+		plain_admin_->exec("DO $$ BEGIN FOR i IN " + range +
+		                   " LOOP EXECUTE format('CREATE ROLE %I NOLOGIN', 'f_" + tag_ +
+		                   "_' || i); END LOOP; END $$");
 		have += batch;
 	}
 	long have_rules = std::stol(auto_admin_->value("SELECT count(*) FROM autouser.rules"));
@@ -454,6 +459,7 @@ void Runner::scale_phase(const std::string &key, int phase) {
 	// Both phases start from vacuumed role catalogs: the small one follows thousands of
 	// DROP ROLEs, the large one thousands of CREATE ROLEs.
 	auto_admin_->exec("VACUUM (ANALYZE) pg_catalog.pg_authid, pg_catalog.pg_auth_members");
+	plain_admin_->exec("VACUUM (ANALYZE) pg_catalog.pg_authid, pg_catalog.pg_auth_members");
 	// New identities are dropped after their cleanup so the role count stays put.
 	std::vector<Step> steps =
 	    provision_steps(p.variants, false, "u_" + tag_ + "_k" + std::to_string(phase) + "_", true);

@@ -212,13 +212,13 @@ reject_from_answer(const AutouserRequest *request, const AutouserAnswer *answer)
  * writer holds it, a worker decides after that writer has committed.
  */
 static bool
-decided_without_worker(const AutouserRequest *request, const AutouserRulesCopy *rules)
+decided_without_worker(const AutouserRequest *request, const AutouserEval *eval)
 {
 	AutouserPlan plan;
 
 	if (!autouser_lock_role(request->identity, ShareLock, false))
 		return false;
-	autouser_plan_login(request, rules->blob, rules->len, &plan);
+	autouser_plan_from_eval(request, eval, &plan);
 	if (plan.rules_broken || autouser_action_needs_write(plan.action))
 	{
 		autouser_unlock_role(request->identity, ShareLock);
@@ -245,7 +245,9 @@ static void
 provision(Port *port)
 {
 	AutouserRequest request;
-	AutouserRulesCopy rules;
+	AutouserEval eval;
+	AutouserRulesState state;
+	bool		evaluated;
 	AutouserAnswer answer;
 	AutouserSlot *slot;
 	AutouserUnavailable why;
@@ -262,9 +264,9 @@ provision(Port *port)
 							   AUTOUSER_ATTRS_BYTES)));
 
 	slot = autouser_my_slot();
-	autouser_rules_copy(&rules);
+	evaluated = autouser_rules_evaluate_published(&request, &eval, &state);
 
-	if (rules.state == AUTOUSER_RULES_NO_EXTENSION && !rules.stale)
+	if (state == AUTOUSER_RULES_NO_EXTENSION)
 	{
 		/* Inert: an existing role logs in as in plain PostgreSQL. */
 		if (SearchSysCacheExists1(AUTHNAME, CStringGetDatum(request.identity)))
@@ -272,8 +274,7 @@ provision(Port *port)
 		unavailable(request.identity, AUTOUSER_UNAVAILABLE_NO_EXTENSION, NULL);
 	}
 
-	if (rules.state == AUTOUSER_RULES_LOADED && !rules.stale &&
-		decided_without_worker(&request, &rules))
+	if (evaluated && decided_without_worker(&request, &eval))
 		return;
 
 	/* Needs a write, or the rules here are not current: a worker decides. */
@@ -281,7 +282,7 @@ provision(Port *port)
 	if (why != AUTOUSER_OK)
 	{
 		/* Never loaded any rules: inert, so an existing role is left alone. */
-		if (rules.state != AUTOUSER_RULES_LOADED &&
+		if (state != AUTOUSER_RULES_LOADED &&
 			SearchSysCacheExists1(AUTHNAME, CStringGetDatum(request.identity)))
 			return;
 		unavailable(request.identity, why, NULL);

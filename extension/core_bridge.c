@@ -182,64 +182,93 @@ decode_attrs(const char *attrs, int attrs_len, size_t *n_attrs)
 	return out;
 }
 
+/* One evaluation, split so that its middle step can run under an LWLock. */
+struct AutouserEvalJob
+{
+	autouser_core_login login;
+	char	   *out;
+	size_t		cap;
+	size_t		needed;
+	size_t		n_roles;
+	int64_t		rule_id;
+	autouser_core_status status;
+};
+
+/* Allocates everything the evaluation needs (may ereport). */
+AutouserEvalJob *
+autouser_eval_prepare(const char *identity, const char *database,
+					  const char *attrs, int attrs_len)
+{
+	AutouserEvalJob *job = palloc0(sizeof(AutouserEvalJob));
+
+	job->login.identity = core_str(identity);
+	job->login.database = core_str(database);
+	job->login.attrs = decode_attrs(attrs, attrs_len, &job->login.n_attrs);
+	job->cap = 4096;
+	job->out = palloc(job->cap);
+	return job;
+}
+
+/* Pure computation on the blob: no palloc, no ereport, safe under an LWLock. */
+void
+autouser_eval_run(AutouserEvalJob *job, const char *blob, Size blob_len)
+{
+	job->status = autouser_core_rules_evaluate(blob, blob_len, &job->login, job->out, job->cap,
+											   &job->needed, &job->n_roles, &job->rule_id);
+}
+
+/* Turns the result into an AutouserEval; false if out was too small (rerun). */
+bool
+autouser_eval_finish(AutouserEvalJob *job, AutouserEval *eval)
+{
+	memset(eval, 0, sizeof(AutouserEval));
+	eval->rule_id = job->rule_id;
+	switch (job->status)
+	{
+		case AUTOUSER_CORE_OK:
+			{
+				const char *p = job->out;
+
+				eval->result = AUTOUSER_EVAL_MATCH;
+				for (size_t i = 0; i < job->n_roles; i++)
+				{
+					eval->roles = lappend(eval->roles, pstrdup(p));
+					p += strlen(p) + 1;
+				}
+				return true;
+			}
+		case AUTOUSER_CORE_NO_MATCH:
+			eval->result = AUTOUSER_EVAL_NO_MATCH;
+			return true;
+		case AUTOUSER_CORE_INVALID_INPUT:
+			if (job->n_roles == 1)
+			{
+				eval->result = AUTOUSER_EVAL_INVALID_ROLE;
+				eval->invalid_role = pstrdup(job->out);
+			}
+			else
+				eval->result = AUTOUSER_EVAL_BROKEN;
+			return true;
+		case AUTOUSER_CORE_BUFFER_TOO_SMALL:
+			job->cap = job->needed;
+			job->out = repalloc(job->out, job->cap);
+			return false;
+		default:
+			core_failed(job->status, "evaluate the rules");
+	}
+	return false;				/* not reached */
+}
+
 void
 autouser_rules_evaluate(const char *blob, Size blob_len,
 						const char *identity, const char *database,
 						const char *attrs, int attrs_len, AutouserEval *eval)
 {
-	autouser_core_login login;
-	size_t		cap = 1024;
-	char	   *out = palloc(cap);
-	size_t		needed = 0;
-	size_t		n_roles = 0;
-	int64_t		rule_id = 0;
-	autouser_core_status status;
+	AutouserEvalJob *job = autouser_eval_prepare(identity, database, attrs, attrs_len);
 
-	login.identity = core_str(identity);
-	login.database = core_str(database);
-	login.attrs = decode_attrs(attrs, attrs_len, &login.n_attrs);
-
-	status = autouser_core_rules_evaluate(blob, blob_len, &login, out, cap,
-										  &needed, &n_roles, &rule_id);
-	if (status == AUTOUSER_CORE_BUFFER_TOO_SMALL)
-	{
-		cap = needed;
-		out = repalloc(out, cap);
-		status = autouser_core_rules_evaluate(blob, blob_len, &login, out, cap,
-											  &needed, &n_roles, &rule_id);
-	}
-
-	memset(eval, 0, sizeof(AutouserEval));
-	eval->rule_id = rule_id;
-	switch (status)
-	{
-		case AUTOUSER_CORE_OK:
-			{
-				const char *p = out;
-
-				eval->result = AUTOUSER_EVAL_MATCH;
-				for (size_t i = 0; i < n_roles; i++)
-				{
-					eval->roles = lappend(eval->roles, pstrdup(p));
-					p += strlen(p) + 1;
-				}
-				break;
-			}
-		case AUTOUSER_CORE_NO_MATCH:
-			eval->result = AUTOUSER_EVAL_NO_MATCH;
-			break;
-		case AUTOUSER_CORE_INVALID_INPUT:
-			if (n_roles == 1)
-			{
-				eval->result = AUTOUSER_EVAL_INVALID_ROLE;
-				eval->invalid_role = pstrdup(out);
-			}
-			else
-				eval->result = AUTOUSER_EVAL_BROKEN;
-			break;
-		default:
-			core_failed(status, "evaluate the rules");
-	}
+	do
+		autouser_eval_run(job, blob, blob_len);
+	while (!autouser_eval_finish(job, eval));
 }
 
 bool

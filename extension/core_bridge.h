@@ -75,6 +75,12 @@ extern const char *autouser_pattern_problem(const char *pattern);
 extern const char *autouser_role_entry_problem(const char *entry, bool *is_template);
 extern char *autouser_rules_encode(List *rows, Size *len);
 extern int64 autouser_rules_count(const char *blob, Size len);
+typedef struct AutouserEvalJob AutouserEvalJob;
+
+extern AutouserEvalJob *autouser_eval_prepare(const char *identity, const char *database,
+											  const char *attrs, int attrs_len);
+extern void autouser_eval_run(AutouserEvalJob *job, const char *blob, Size blob_len);
+extern bool autouser_eval_finish(AutouserEvalJob *job, AutouserEval *eval);
 extern void autouser_rules_evaluate(const char *blob, Size blob_len,
 									const char *identity, const char *database,
 									const char *attrs, int attrs_len,

@@ -179,6 +179,18 @@ void
 autouser_plan_login(const AutouserRequest *request, const char *blob,
 					Size blob_len, AutouserPlan *plan)
 {
+	AutouserEval eval;
+
+	autouser_rules_evaluate(blob, blob_len, request->identity, request->database,
+							request->attrs, request->attrs_len, &eval);
+	autouser_plan_from_eval(request, &eval, plan);
+}
+
+/* The rest of the decision, once the rules have been evaluated. */
+void
+autouser_plan_from_eval(const AutouserRequest *request, const AutouserEval *eval,
+						AutouserPlan *plan)
+{
 	AutouserFacts facts;
 	Oid			group = autouser_group_role_oid();
 	bool		can_login = false;
@@ -188,8 +200,7 @@ autouser_plan_login(const AutouserRequest *request, const char *blob,
 
 	memset(plan, 0, sizeof(AutouserPlan));
 	memset(&facts, 0, sizeof(facts));
-	autouser_rules_evaluate(blob, blob_len, request->identity, request->database,
-							request->attrs, request->attrs_len, &plan->eval);
+	plan->eval = *eval;
 	if (plan->eval.result == AUTOUSER_EVAL_BROKEN)
 	{
 		plan->rules_broken = true;

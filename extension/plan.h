@@ -25,6 +25,8 @@ typedef struct AutouserPlan
 extern void autouser_plan_login(const AutouserRequest *request,
 								const char *blob, Size blob_len,
 								AutouserPlan *plan);
+extern void autouser_plan_from_eval(const AutouserRequest *request,
+									const AutouserEval *eval, AutouserPlan *plan);
 extern Oid	autouser_group_role_oid(void);
 extern bool autouser_role_is_managed(Oid role, Oid group);
 extern const char *autouser_forbidden_reason(Oid role, Oid login_role);

@@ -14,6 +14,7 @@
 #include "utils/lsyscache.h"
 
 #include "core_bridge.h"
+#include "plan.h"
 #include "rules_cache.h"
 
 static bool xact_callback_registered = false;
@@ -155,6 +156,40 @@ autouser_rules_copy(AutouserRulesCopy *copy)
 		copy->len = 0;
 	}
 	LWLockRelease(sh->rules_lock);
+}
+
+/*
+ * Evaluates a login against the published rules where they lie, without
+ * copying them: with thousands of rules a copy would fault in hundreds of
+ * fresh pages in every new backend.  The rules lock is held shared for the
+ * evaluation itself -- pure computation in the core, no palloc or ereport --
+ * which is longer than the "copy only" rule for LWLocks elsewhere; other
+ * logins share it, and only a republication waits.  Returns false when the
+ * published rules cannot decide (not loaded, stale, too big): ask a worker.
+ */
+bool
+autouser_rules_evaluate_published(const AutouserRequest *request, AutouserEval *eval,
+								  AutouserRulesState *state)
+{
+	AutouserShared *sh = autouser_shared;
+	AutouserEvalJob *job = autouser_eval_prepare(request->identity, request->database,
+												 request->attrs, request->attrs_len);
+	uint64		changes = autouser_rules_change_count();
+	bool		usable;
+
+	for (;;)
+	{
+		LWLockAcquire(sh->rules_lock, LW_SHARED);
+		*state = sh->rules_state;
+		usable = *state == AUTOUSER_RULES_LOADED && sh->rules_loaded_count == changes;
+		if (usable)
+			autouser_eval_run(job, autouser_rules_blob, sh->rules_len);
+		else if (*state == AUTOUSER_RULES_NO_EXTENSION && sh->rules_loaded_count != changes)
+			*state = AUTOUSER_RULES_UNKNOWN;	/* may have been created since */
+		LWLockRelease(sh->rules_lock);
+		if (!usable || autouser_eval_finish(job, eval))
+			return usable;
+	}
 }
 
 static void

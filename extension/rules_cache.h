@@ -6,6 +6,7 @@
 #ifndef AUTOUSER_RULES_CACHE_H
 #define AUTOUSER_RULES_CACHE_H
 
+#include "core_bridge.h"
 #include "queue.h"
 
 typedef struct AutouserRulesCopy
@@ -23,5 +24,8 @@ extern void autouser_rules_publish(AutouserRulesState state, const char *blob,
 								   Size len, uint64 change_count);
 extern void autouser_rules_copy(AutouserRulesCopy *copy);
 extern void autouser_rules_changed(void);
+extern bool autouser_rules_evaluate_published(const AutouserRequest *request,
+											  AutouserEval *eval,
+											  AutouserRulesState *state);
 
 #endif							/* AUTOUSER_RULES_CACHE_H */
