@@ -114,15 +114,15 @@ const char *
 autouser_forbidden_reason(Oid role, Oid login_role)
 {
 	Oid			group = autouser_group_role_oid();
-	List	   *todo = list_make1_oid(role);
+	List	   *to_visit = list_make1_oid(role);
 	List	   *seen = NIL;
 
-	while (todo != NIL)
+	while (to_visit != NIL)
 	{
-		Oid			current = linitial_oid(todo);
+		Oid			current = linitial_oid(to_visit);
 		const char *reason;
 
-		todo = list_delete_first(todo);
+		to_visit = list_delete_first(to_visit);
 		if (list_member_oid(seen, current))
 			continue;
 		seen = lappend_oid(seen, current);
@@ -132,7 +132,7 @@ autouser_forbidden_reason(Oid role, Oid login_role)
 		if (reason)
 			return psprintf("inherits from role \"%s\", which %s",
 							role_name(current), reason);
-		todo = list_concat(todo, direct_parents(current));
+		to_visit = list_concat(to_visit, direct_parents(current));
 	}
 	return NULL;
 }
