@@ -1,7 +1,7 @@
 /*
  * rules_cache.c -- reads autouser.rules (SPI, caller's transaction), publishes
  * the encoded blob in shared memory with the change count it reflects, and
- * hands logins a private copy.  Knows nothing of what the rules mean.
+ * evaluates logins against it in place.  Knows nothing of what the rules mean.
  */
 #include "postgres.h"
 
@@ -128,34 +128,19 @@ autouser_rules_publish(AutouserRulesState state, const char *blob, Size len,
 	LWLockRelease(sh->rules_lock);
 }
 
-/* A login's private copy; the lock is held only for the copy. */
-void
-autouser_rules_copy(AutouserRulesCopy *copy)
+/* What is published, and whether a rule change has committed since. */
+AutouserRulesState
+autouser_rules_published_state(bool *stale)
 {
 	AutouserShared *sh = autouser_shared;
 	uint64		changes = autouser_rules_change_count();
-	Size		len;
-
-	/* Sized outside the lock; re-checked inside, as a reload may grow it. */
-	LWLockAcquire(sh->rules_lock, LW_SHARED);
-	len = sh->rules_len;
-	LWLockRelease(sh->rules_lock);
-	copy->blob = palloc(Max(len, 1));
+	AutouserRulesState state;
 
 	LWLockAcquire(sh->rules_lock, LW_SHARED);
-	copy->state = sh->rules_state;
-	copy->stale = sh->rules_loaded_count != changes;
-	if (copy->state == AUTOUSER_RULES_LOADED && sh->rules_len <= len)
-	{
-		copy->len = sh->rules_len;
-		memcpy(copy->blob, autouser_rules_blob, copy->len);
-	}
-	else if (copy->state == AUTOUSER_RULES_LOADED)
-	{
-		copy->stale = true;		/* grew under us; let a worker decide */
-		copy->len = 0;
-	}
+	state = sh->rules_state;
+	*stale = sh->rules_loaded_count != changes;
 	LWLockRelease(sh->rules_lock);
+	return state;
 }
 
 /*

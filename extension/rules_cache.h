@@ -9,20 +9,13 @@
 #include "core_bridge.h"
 #include "queue.h"
 
-typedef struct AutouserRulesCopy
-{
-	AutouserRulesState state;
-	bool		stale;			/* rules changed since this was published */
-	char	   *blob;			/* palloc'd; NULL unless LOADED */
-	Size		len;
-} AutouserRulesCopy;
 
 extern bool autouser_extension_exists(void);
 extern char *autouser_rules_read(Size *len);
 extern uint64 autouser_rules_change_count(void);
 extern void autouser_rules_publish(AutouserRulesState state, const char *blob,
 								   Size len, uint64 change_count);
-extern void autouser_rules_copy(AutouserRulesCopy *copy);
+extern AutouserRulesState autouser_rules_published_state(bool *stale);
 extern void autouser_rules_changed(void);
 extern bool autouser_rules_evaluate_published(const AutouserRequest *request,
 											  AutouserEval *eval,

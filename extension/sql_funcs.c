@@ -290,19 +290,20 @@ static void
 terminate_sessions(Oid role)
 {
 	ArrayBuildState *pids = initArrayResult(INT4OID, CurrentMemoryContext, false);
+	pid_t	   *found = palloc(sizeof(pid_t) * autouser_shared->nslots);
+	int			nfound = 0;
 	Oid			types[2] = {OIDOID, INT4ARRAYOID};
 	Datum		values[2];
 
+	/* Counted sessions include logins still authenticating (not in pg_stat_activity). */
+	LWLockAcquire(autouser_shared->queue_lock, LW_SHARED);
 	for (int i = 0; i < autouser_shared->nslots; i++)
-	{
-		pid_t		pid;
-
-		LWLockAcquire(autouser_shared->queue_lock, LW_SHARED);
-		pid = autouser_shared->sessions[i].role == role ? autouser_shared->sessions[i].pid : 0;
-		LWLockRelease(autouser_shared->queue_lock);
-		if (pid != 0 && pid != MyProcPid)
-			accumArrayResult(pids, Int32GetDatum(pid), false, INT4OID, CurrentMemoryContext);
-	}
+		if (autouser_shared->sessions[i].role == role &&
+			autouser_shared->sessions[i].pid != MyProcPid)
+			found[nfound++] = autouser_shared->sessions[i].pid;
+	LWLockRelease(autouser_shared->queue_lock);
+	for (int i = 0; i < nfound; i++)
+		accumArrayResult(pids, Int32GetDatum(found[i]), false, INT4OID, CurrentMemoryContext);
 	values[0] = ObjectIdGetDatum(role);
 	values[1] = makeArrayResult(pids, CurrentMemoryContext);
 	autouser_owner_sql("SELECT pg_catalog.pg_terminate_backend(p, 5000)"

@@ -162,13 +162,13 @@ static AutouserRulesState
 refresh_rules(bool force)
 {
 	uint64		changes = autouser_rules_change_count();
-	AutouserRulesCopy current;
+	bool		stale;
+	AutouserRulesState state = autouser_rules_published_state(&stale);
 	char	   *blob;
 	Size		len;
 
-	autouser_rules_copy(&current);
-	if (!force && !current.stale && current.state != AUTOUSER_RULES_UNKNOWN)
-		return current.state;
+	if (!force && !stale && state != AUTOUSER_RULES_UNKNOWN)
+		return state;
 	if (!autouser_extension_exists())
 	{
 		bool		log_it;
@@ -253,7 +253,7 @@ provision_step(void *arg)
 	AutouserRequest *request = &work->claim->request;
 	AutouserAnswer *answer = &work->answer;
 	AutouserRulesState state;
-	AutouserRulesCopy rules;
+	AutouserEval eval;
 	AutouserPlan plan;
 
 	pgstat_report_activity(STATE_RUNNING, "pg_autouser: provisioning a login");
@@ -264,15 +264,16 @@ provision_step(void *arg)
 		answer->unavailable = AUTOUSER_UNAVAILABLE_NO_EXTENSION;
 		return;
 	}
-	if (state == AUTOUSER_RULES_TOO_BIG)
+	/* Same evaluation as the login's; rules too big to publish are read here. */
+	if (!autouser_rules_evaluate_published(request, &eval, &state))
 	{
-		rules.blob = autouser_rules_read(&rules.len);
-		rules.state = state;
-	}
-	else
-		autouser_rules_copy(&rules);
+		Size		len;
+		char	   *blob = autouser_rules_read(&len);
 
-	autouser_plan_login(request, rules.blob, rules.len, &plan);
+		autouser_rules_evaluate(blob, len, request->identity, request->database,
+								request->attrs, request->attrs_len, &eval);
+	}
+	autouser_plan_from_eval(request, &eval, &plan);
 	if (plan.rules_broken)
 	{
 		answer->unavailable = AUTOUSER_UNAVAILABLE_FAILED;
