@@ -151,9 +151,10 @@ typedef struct
  * entries, each one flag byte (AUTOUSER_CORE_EVAL_FROM_TEMPLATE when no rule
  * names the role literally, only a template expansion gives it) followed by
  * the NUL-terminated name.  NO_MATCH: no rule matched (n_roles = 0).
- * INVALID_INPUT: the blob is malformed, or a template expanded to something
- * that cannot be a role name; in the latter case out holds one entry with
- * that expansion (cut to fit) and n_roles = 1.  BUFFER_TOO_SMALL:
+ * INVALID_INPUT: the blob or login is malformed or result is NULL (*result
+ * then all zero), or a template expanded to something that cannot be a role
+ * name; in the latter case n_roles = 1 and out holds one entry with that
+ * expansion, cut to fit (nothing if out_cap < 2).  BUFFER_TOO_SMALL:
  * result->needed says how much out must hold.  candidates is always set for
  * a well-formed blob.  Pure computation: safe to call under a lock.
  */
@@ -264,12 +265,14 @@ typedef struct
 } autouser_core_decision;
 
 /*
- * Decides a login from its facts.  The set is checked in order: the first
- * missing role, else the first forbidden role (its own flags and name, then
- * each ancestor's, in the order given), names the rejection; templates may
- * in addition never yield a predefined or a LOGIN role.  INVALID_INPUT for
- * malformed input (or an exception inside); out is then a rejection
- * (REJECT_ROLE_INVALID), never an admitting action.
+ * Decides a login from its facts.  The set is checked in the order given and
+ * the first role with a problem names the rejection; for each role: MISSING,
+ * then (FROM_TEMPLATE only) TEMPLATE_PREDEFINED and TEMPLATE_LOGIN, since
+ * templates may never yield a predefined or a LOGIN role, then its own flags
+ * and name, then each ancestor's, both in the order of
+ * autouser_core_forbidden_reason.  INVALID_INPUT for malformed input (or an
+ * exception inside); out is then a rejection (REJECT_ROLE_INVALID), never an
+ * admitting action.
  */
 autouser_core_status autouser_core_decide(const autouser_core_decision_input *in,
 										  autouser_core_decision *out) AUTOUSER_CORE_NOEXCEPT;
