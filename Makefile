@@ -4,34 +4,63 @@
 
 EXTENSION = pg_autouser
 MODULE_big = pg_autouser
-DATA = sql/pg_autouser--1.0.sql
+DATA = sql/pg_autouser--1.0.sql sql/pg_autouser--1.1.sql sql/pg_autouser--1.0--1.1.sql
 OBJS = \
 	extension/pg_autouser.o \
 	extension/guc.o \
+	extension/shmem.o \
 	extension/queue.o \
+	extension/sessions.o \
+	extension/workers.o \
 	extension/rules_cache.o \
-	extension/cert_attrs.o \
-	extension/plan.o \
-	extension/auth_hook.o \
-	extension/worker.o \
-	extension/sql_funcs.o \
-	extension/core_bridge.o \
-	extension/role_lock.o \
-	extension/admin_sql.o \
 	extension/events.o \
+	extension/stats.o \
+	extension/cert_attrs.o \
+	extension/managed.o \
+	extension/plan.o \
+	extension/report.o \
+	extension/auth_hook.o \
+	extension/password_hook.o \
+	extension/terminate.o \
+	extension/role_lock.o \
+	extension/run_as.o \
+	extension/role_ddl.o \
+	extension/worker_runtime.o \
+	extension/worker.o \
 	extension/cleanup.o \
-	extension/cleanup_worker.o
+	extension/cleanup_worker.o \
+	extension/sql_funcs.o \
+	extension/core_bridge.o
 
-CORE_BUILD ?= build/core
+# The C++ core is built by CMake into a static PIC library and linked in.  It
+# is rebuilt whenever one of its sources changes; the configure line lives
+# in cmake_build alone, and a make -j jobserver reaches CMake's make (+).
+BUILD_DIR ?= build
+CORE_BUILD = $(BUILD_DIR)/core
 CORE_LIB = $(CORE_BUILD)/libpg_autouser_core.a
+CORE_SOURCES = $(wildcard $(srcdir)/cpp_core/src/*.cpp $(srcdir)/cpp_core/src/*.hpp) \
+	$(srcdir)/cpp_core/include/pg_autouser/core_api.h $(srcdir)/CMakeLists.txt
 CMAKE_FLAGS ?=
 
+# $(1): build dir, $(2): CMake options, $(3): target.
+define cmake_build
+cmake -S $(srcdir) -B $(1) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(2) $(CMAKE_FLAGS) >/dev/null
++cmake --build $(1) --target $(3)
+endef
+
 PG_CPPFLAGS = -I$(srcdir)/cpp_core/include
-SHLIB_LINK = $(CORE_LIB) -lstdc++ -lcrypto
-EXTRA_CLEAN = build
+# libcrypto as the server links it (contrib/sslinfo does the same).
+SHLIB_LINK = $(CORE_LIB) -lstdc++ $(filter -lssl -lcrypto, $(LIBS))
+EXTRA_CLEAN = $(BUILD_DIR)
 
 REGRESS = $(patsubst sql/%.sql,%,$(filter-out sql/pg_autouser--%,$(wildcard sql/*.sql)))
 REGRESS_OPTS = --temp-config=test/pg_autouser.conf --temp-instance=./tmp_check --inputdir=.
+ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(wildcard test/isolation/specs/*.spec))
+ISOLATION_OPTS = --temp-config=test/isolation/pg_autouser.conf --temp-instance=./tmp_check_iso \
+	--inputdir=test/isolation
+TAP_TESTS = 1
+PROVE_TESTS = $(or $(TAP_ONLY),test/t/*.pl)
+PROVE_FLAGS = --timer
 
 # No LLVM bitcode: it needs clang at install time and buys nothing here.
 override with_llvm = no
@@ -44,39 +73,26 @@ include $(PGXS)
 
 $(shlib): $(CORE_LIB)
 
-.PHONY: core
-core $(CORE_LIB):
-	cmake -S $(srcdir) -B $(CORE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
-	cmake --build $(CORE_BUILD) -j2 --target pg_autouser_core
+# Only the core: no GoogleTest, libpq or CLI needed to build the extension.
+$(CORE_LIB): $(CORE_SOURCES)
+	$(call cmake_build,$(CORE_BUILD),-DPG_AUTOUSER_TESTS=OFF -DPG_AUTOUSER_CLI=OFF -DPG_AUTOUSER_BENCH=OFF,pg_autouser_core)
 
 # The helper CLI (cpp_core/cli) is installed next to psql: $(bindir)/pg_autouser.
-CLI = $(CORE_BUILD)/cpp_core/cli/pg_autouser
-
-install: install-cli
+CLI = $(BUILD_DIR)/cli/cpp_core/cli/pg_autouser
 
 .PHONY: cli install-cli
 cli:
-	cmake -S $(srcdir) -B $(CORE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
-	cmake --build $(CORE_BUILD) -j2 --target pg_autouser
+	$(call cmake_build,$(BUILD_DIR)/cli,-DPG_AUTOUSER_TESTS=OFF -DPG_AUTOUSER_BENCH=OFF,pg_autouser)
 
+install: install-cli
 install-cli: cli
 	$(MKDIR_P) '$(DESTDIR)$(bindir)'
 	$(INSTALL_PROGRAM) $(CLI) '$(DESTDIR)$(bindir)/pg_autouser'
 
-# The benchmark (bench/, docs/benchmarks.md) is installed next to it: $(bindir)/pg_autouser_bench,
-# where test/t/020_bench_smoke.pl finds it.  `make bench` runs the full benchmark.
-BENCH = $(CORE_BUILD)/bench/pg_autouser_bench
-
-install: install-bench
-
-.PHONY: bench-build install-bench
+# The benchmark client stays in the build tree (bench/run.sh, test/run_all.sh find it).
+.PHONY: bench-build
 bench-build:
-	cmake -S $(srcdir) -B $(CORE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
-	cmake --build $(CORE_BUILD) -j2 --target pg_autouser_bench
-
-install-bench: bench-build
-	$(MKDIR_P) '$(DESTDIR)$(bindir)'
-	$(INSTALL_PROGRAM) $(BENCH) '$(DESTDIR)$(bindir)/pg_autouser_bench'
+	$(call cmake_build,$(BUILD_DIR)/bench,-DPG_AUTOUSER_TESTS=OFF -DPG_AUTOUSER_CLI=OFF,pg_autouser_bench)
 
 .PHONY: test demo bench
 test:
@@ -87,3 +103,13 @@ bench:
 
 demo:
 	bash demo/demo.sh
+
+# Each suite of installcheck on its own, so that test/run_all.sh counts all
+# three even when one fails.
+.PHONY: installcheck-regress installcheck-isolation installcheck-tap
+installcheck-regress: submake $(REGRESS_PREP)
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+installcheck-isolation: submake
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+installcheck-tap: submake
+	$(prove_installcheck)

@@ -424,7 +424,8 @@ long Runner::managed_count() {
 	    "WHERE g.rolname = current_setting('pg_autouser.group_role')"));
 }
 
-// Adds NOLOGIN managed roles and non-matching rules until there are `roles` and `rules`.  The
+// Adds NOLOGIN managed roles (in the group role and labelled, as provisioning leaves them) and
+// non-matching rules until there are `roles` and `rules`.  The
 // plain cluster gets as many ordinary NOLOGIN roles, so that what PostgreSQL itself pays for a
 // large pg_authid is in the baseline too and the ratio isolates pg_autouser's own cost.
 void Runner::grow_to(long roles, long rules) {
@@ -435,8 +436,9 @@ void Runner::grow_to(long roles, long rules) {
 		const std::string range = std::to_string(from) + ".." + std::to_string(filler_seq_ - 1);
 		auto_admin_->exec("DO $$ BEGIN FOR i IN " + range +
 		                  " LOOP EXECUTE format('CREATE ROLE %I NOLOGIN IN ROLE %I', 'm_" + tag_ +
-		                  "_' || i, current_setting('pg_autouser.group_role')); END LOOP; "
-		                  "END $$");
+		                  "_' || i, current_setting('pg_autouser.group_role')); "
+		                  "EXECUTE format('SECURITY LABEL FOR pg_autouser ON ROLE %I IS %L', 'm_" +
+		                  tag_ + "_' || i, 'managed'); END LOOP; END $$");
 		plain_admin_->exec("DO $$ BEGIN FOR i IN " + range +
 		                   " LOOP EXECUTE format('CREATE ROLE %I NOLOGIN', 'f_" + tag_ +
 		                   "_' || i); END LOOP; END $$");

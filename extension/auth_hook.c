@@ -1,21 +1,23 @@
 /*
- * auth_hook.c -- the ClientAuthentication_hook: filters certificate logins,
- * answers the fast path and rejections from the published rules and the
- * shared catalogs, otherwise hands the login to a worker and waits (bounded,
- * interruptible) for the role to be ready.  Never writes a catalog itself:
- * no database is selected yet at this point.
+ * auth_hook.c -- the login path, top to bottom: the ClientAuthentication_hook
+ * filters logins, reads the verified certificate, decides from the published
+ * rules and the shared catalogs (the fast path), hands anything that needs a
+ * write to a worker and waits for its answer (bounded, interruptible), then
+ * admits or refuses.  Never writes a catalog itself: no database is selected
+ * yet at this point.
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xlog.h"
+#include "catalog/pg_authid.h"
 #include "libpq/auth.h"
 #include "libpq/libpq-be.h"
 #include "miscadmin.h"
 #include "pgstat.h"
-#include "postmaster/postmaster.h"
 #include "storage/condition_variable.h"
-#include "catalog/pg_authid.h"
-#include "access/htup_details.h"
+#include "storage/lmgr.h"
+#include "storage/proc.h"
 #include "utils/inval.h"
 #include "utils/syscache.h"
 #include "utils/timeout.h"
@@ -23,12 +25,19 @@
 
 #include "auth_hook.h"
 #include "cert_attrs.h"
-#include "guc.h"
-#include "plan.h"
-#include "queue_worker.h"
+#include "compat.h"
 #include "events.h"
+#include "guc.h"
+#include "managed.h"
+#include "plan.h"
+#include "queue.h"
+#include "report.h"
 #include "role_lock.h"
 #include "rules_cache.h"
+#include "sessions.h"
+#include "shmem.h"
+#include "stats.h"
+#include "workers.h"
 
 /* Answer the client this long before authentication_timeout would kill it. */
 #define AUTOUSER_AUTH_TIMEOUT_MARGIN_MS 500
@@ -45,39 +54,12 @@ cn_bound_to_user(const HbaLine *hba)
 	return hba->auth_method == uaCert || hba->clientcert == clientCertFull;
 }
 
-static void
-unavailable(const char *identity, AutouserUnavailable why, const char *detail)
+/* A login pg_autouser provisions: a verified certificate whose CN is the user name. */
+static bool
+certificate_login(const Port *port)
 {
-	const char *hint;
-
-	switch (why)
-	{
-		case AUTOUSER_UNAVAILABLE_NO_WORKERS:
-			hint = "The pg_autouser workers are not running; see the server log.";
-			break;
-		case AUTOUSER_UNAVAILABLE_NO_DATABASE:
-			hint = psprintf("The pg_autouser workers cannot connect to database \"%s\" (pg_autouser.database).",
-							autouser_database);
-			break;
-		case AUTOUSER_UNAVAILABLE_NO_EXTENSION:
-			hint = psprintf("Run CREATE EXTENSION pg_autouser in database \"%s\".",
-							autouser_database);
-			break;
-		case AUTOUSER_UNAVAILABLE_STANDBY:
-			hint = "This server is a standby; connect to the primary once to be provisioned.";
-			break;
-		case AUTOUSER_UNAVAILABLE_TIMEOUT:
-			hint = "Provisioning did not finish within pg_autouser.provision_timeout; try again.";
-			break;
-		default:
-			hint = "Provisioning failed; the server log says why.";
-			break;
-	}
-	ereport(FATAL,
-			(errcode(ERRCODE_CANNOT_CONNECT_NOW),
-			 errmsg("cannot provision role \"%s\" now", identity),
-			 detail && detail[0] ? errdetail_log("%s", detail) : 0,
-			 errhint("%s", hint)));
+	return port->peer_cert_valid && port->peer_cn != NULL && cn_bound_to_user(port->hba) &&
+		strcmp(port->user_name, port->peer_cn) == 0;
 }
 
 /*
@@ -87,13 +69,19 @@ unavailable(const char *identity, AutouserUnavailable why, const char *detail)
 static void
 explain_long_cn(Port *port)
 {
-	if (port->peer_cn && strlen(port->peer_cn) >= NAMEDATALEN &&
+	if (port->peer_cert_valid && port->peer_cn && cn_bound_to_user(port->hba) &&
+		strlen(port->peer_cn) >= NAMEDATALEN &&
 		strncmp(port->peer_cn, port->user_name, NAMEDATALEN - 1) == 0)
-		ereport(FATAL,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("certificate common name is longer than 63 bytes and cannot be a role name"),
-				 errdetail_log("Certificate CN \"%s\" (%zu bytes).",
-							   port->peer_cn, strlen(port->peer_cn))));
+		autouser_report_identity(FATAL, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
+								 AUTOUSER_IDENTITY_TOO_LONG, port->peer_cn);
+}
+
+/* Admits, or raises what the decision stands for; counts it either way. */
+static void
+conclude(const AutouserRequest *request, const AutouserDecision *decision)
+{
+	autouser_stats_outcome(decision->outcome);
+	autouser_report(FATAL, request, decision);
 }
 
 static TimestampTz
@@ -102,6 +90,7 @@ wait_deadline(void)
 	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 													   autouser_provision_timeout);
 
+	/* PostgreSQL arms authentication_timeout as the statement timeout. */
 	if (get_timeout_active(STATEMENT_TIMEOUT))
 	{
 		TimestampTz auth_kill = TimestampTzPlusMilliseconds(get_timeout_finish_time(STATEMENT_TIMEOUT),
@@ -113,243 +102,270 @@ wait_deadline(void)
 	return deadline;
 }
 
-/*
- * Why no worker can take a request right now, or AUTOUSER_OK.  Workers that
- * are starting up count as reachable: the wait covers their start.
- */
-static AutouserUnavailable
+/* Why no worker can take a request right now, or AUTOUSER_ADMIT when one can. */
+static AutouserOutcome
 workers_unreachable(void)
 {
-	bool		starting = false;
-	int			failures;
-
 	if (RecoveryInProgress())
 		return AUTOUSER_UNAVAILABLE_STANDBY;
-	if (autouser_connected_workers() > 0)
-		return AUTOUSER_OK;
-	LWLockAcquire(autouser_shared->queue_lock, LW_SHARED);
-	for (int i = 0; i < AUTOUSER_MAX_WORKERS; i++)
-		starting |= autouser_shared->workers[i].pid != 0;
-	failures = autouser_shared->connect_failures;
-	LWLockRelease(autouser_shared->queue_lock);
-	if (failures > 0)
-		return AUTOUSER_UNAVAILABLE_NO_DATABASE;
-	return starting ? AUTOUSER_OK : AUTOUSER_UNAVAILABLE_NO_WORKERS;
+	switch (autouser_workers_reach())
+	{
+		case AUTOUSER_REACH_OK:
+			return AUTOUSER_ADMIT;
+		case AUTOUSER_REACH_NO_DATABASE:
+			return AUTOUSER_UNAVAILABLE_NO_DATABASE;
+		case AUTOUSER_REACH_NO_WORKERS:
+			break;
+	}
+	return AUTOUSER_UNAVAILABLE_NO_WORKERS;
+}
+
+/*
+ * A login that waits for a worker holds its connection slot meanwhile; it
+ * may not take one of the slots reserved for superusers, which PostgreSQL
+ * itself checks only after authentication.
+ */
+static void
+check_reserved_slots(const AutouserRequest *request)
+{
+	int			reserved = AutouserReservedConnections();
+
+	if (reserved > 0 && !HaveNFreeProcs(reserved))
+		ereport(FATAL,
+				(errcode(ERRCODE_TOO_MANY_CONNECTIONS),
+				 errmsg("remaining connection slots are reserved for superusers"),
+				 errdetail_log("Role \"%s\" would have waited for provisioning in one of the superuser_reserved_connections slots.",
+							   request->identity)));
 }
 
 /* Hand the request to a worker and wait for its answer or the deadline. */
 static void
-ask_worker(AutouserSlot *slot, const AutouserRequest *request, AutouserAnswer *answer)
+ask_worker(const AutouserRequest *request, AutouserDecision *answer)
 {
+	TimestampTz started = GetCurrentTimestamp();
 	TimestampTz deadline = wait_deadline();
+	ConditionVariable *cv = autouser_queue_my_cv();
 	uint32		generation;
-	bool		done = false;
 
-	generation = autouser_queue_submit(slot, request);
-	ConditionVariablePrepareToSleep(&slot->cv);
+	/* The worker may count this backend as a session before it answers. */
+	autouser_session_prepare();
+	generation = autouser_queue_submit(request);
+	ConditionVariablePrepareToSleep(cv);
 	for (;;)
 	{
 		long		remaining;
 
-		if (autouser_queue_poll(slot, generation, answer))
+		if (autouser_queue_poll(generation, answer))
+			break;
+		remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+		if (remaining <= 0 || autouser_workers_reach() == AUTOUSER_REACH_NO_DATABASE)
 		{
-			done = true;
+			bool		locked = autouser_queue_abandon(generation);
+
+			memset(answer, 0, sizeof(AutouserDecision));
+			if (remaining > 0)
+				answer->outcome = AUTOUSER_UNAVAILABLE_NO_DATABASE;
+			else
+				answer->outcome = locked ? AUTOUSER_UNAVAILABLE_BUSY : AUTOUSER_UNAVAILABLE_TIMEOUT;
 			break;
 		}
-		remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
-		if (remaining <= 0)
-			break;
 		/* Interruptible: SIGTERM or authentication_timeout ends the wait. */
-		(void) ConditionVariableTimedSleep(&slot->cv, Min(remaining, AUTOUSER_WAIT_TICK_MS),
+		(void) ConditionVariableTimedSleep(cv, Min(remaining, AUTOUSER_WAIT_TICK_MS),
 										   PG_WAIT_EXTENSION);
 	}
 	ConditionVariableCancelSleep();
-	if (!done)
-	{
-		autouser_queue_abandon(slot, generation);
-		unavailable(request->identity, AUTOUSER_UNAVAILABLE_TIMEOUT,
-					psprintf("No pg_autouser worker answered within %d ms.",
-							 autouser_provision_timeout));
-	}
-}
-
-/* The role is ready: make it visible to this backend and count the session. */
-static void
-admit(const char *identity)
-{
-	HeapTuple	tuple;
-	Oid			role;
-
-	/* Without this, a stale negative syscache entry says "role does not exist". */
-	AcceptInvalidationMessages();
-	tuple = SearchSysCache1(AUTHNAME, CStringGetDatum(identity));
-	if (!HeapTupleIsValid(tuple))
-		unavailable(identity, AUTOUSER_UNAVAILABLE_FAILED,
-					"The provisioned role is not visible to the login.");
-	role = ((Form_pg_authid) GETSTRUCT(tuple))->oid;
-	ReleaseSysCache(tuple);
-	autouser_session_started(role);
-}
-
-static void
-reject_from_answer(const AutouserRequest *request, const AutouserAnswer *answer)
-{
-	AutouserPlan plan;
-
-	memset(&plan, 0, sizeof(plan));
-	plan.action = answer->action;
-	plan.bad_role = pstrdup(answer->role);
-	plan.detail = pstrdup(answer->detail);
-	autouser_report_rejection(FATAL, request->identity, request->database, &plan);
+	autouser_stats_wait((long) (GetCurrentTimestamp() - started));
 }
 
 /*
  * The fast path: decide from the published rules and the catalogs alone.
- * Returns true when the login is settled (admitted, or not ours), false when
- * a worker must decide; a refusal does not return.  The role's lock, tried
- * shared and never waited for, keeps a cleanup from starting between the
- * decision and this backend being counted as a session of the role; if a
- * writer holds it, a worker decides after that writer has committed.
+ * Returns true when the login is settled (admitted, or not ours), false
+ * when a worker must decide; a refusal does not return.  The role's lock,
+ * tried shared and never waited for, keeps a cleanup from starting between
+ * the decision and this backend being counted as a session of the role; if
+ * a writer holds it, a worker decides after that writer has committed.
  */
 static bool
-decided_without_worker(const AutouserRequest *request, const AutouserEval *eval)
+decided_here(const AutouserRequest *request, const AutouserEval *eval,
+			 const AutouserRulesOwners *owners)
 {
-	AutouserPlan plan;
+	AutouserDecision decision;
 
 	if (!autouser_lock_role(request->identity, ShareLock, false))
 		return false;
-	autouser_plan_from_eval(request, eval, &plan);
-	if (plan.rules_broken || autouser_action_needs_write(plan.action))
+	autouser_plan(request, eval, owners, false, &decision, NULL);
+	switch (decision.outcome)
 	{
-		autouser_unlock_role(request->identity, ShareLock);
-		return false;
+		case AUTOUSER_NONE:
+			autouser_unlock_role(request->identity, ShareLock);
+			return true;
+		case AUTOUSER_ADMIT:
+			autouser_session_start(decision.role);
+			autouser_unlock_role(request->identity, ShareLock);
+			autouser_stats_count(AUTOUSER_STAT_FAST_PATH, 1);
+			autouser_stats_outcome(AUTOUSER_ADMIT);
+			autouser_event_queue(AUTOUSER_EVENT_LOGIN, request->identity, request->database, NULL);
+			return true;
+		case AUTOUSER_CREATE:
+		case AUTOUSER_REACTIVATE:
+			autouser_unlock_role(request->identity, ShareLock);
+			return false;
+		default:
+			autouser_unlock_role(request->identity, ShareLock);
+			autouser_event_queue(AUTOUSER_EVENT_REJECT, request->identity, request->database,
+								 autouser_decision_detail(request, &decision));
+			conclude(request, &decision);
+			return false;		/* not reached */
 	}
-	if (plan.action == AUTOUSER_ACTION_NONE)
-	{
-		autouser_unlock_role(request->identity, ShareLock);
-		return true;
-	}
-	if (plan.action == AUTOUSER_ACTION_ADMIT)
-	{
-		autouser_session_started(plan.role_oid);
-		autouser_unlock_role(request->identity, ShareLock);
-		autouser_event_queue(AUTOUSER_EVENT_LOGIN, request->identity, request->database, NULL);
-		return true;
-	}
-	autouser_event_queue(AUTOUSER_EVENT_REJECT, request->identity, request->database, plan.detail);
-	autouser_report_rejection(FATAL, request->identity, request->database, &plan);
-	return false;				/* not reached */
+}
+
+/* The role a worker made ready: make it visible here and check it. */
+static void
+admit_provisioned(const AutouserRequest *request, const AutouserDecision *answer)
+{
+	AutouserDecision failed;
+
+	/* Without this, a stale negative syscache entry says "role does not exist". */
+	AcceptInvalidationMessages();
+	autouser_stats_outcome(answer->outcome);
+	if (SearchSysCacheExists1(AUTHNAME, CStringGetDatum(request->identity)))
+		return;
+	memset(&failed, 0, sizeof(failed));
+	failed.outcome = AUTOUSER_UNAVAILABLE_FAILED;
+	strlcpy(failed.detail, "The provisioned role is not visible to the login.", AUTOUSER_DETAIL_BYTES);
+	conclude(request, &failed);
 }
 
 static void
-provision(Port *port)
+provision(Port *port, Oid role)
 {
 	AutouserRequest request;
 	AutouserEval eval;
+	AutouserRulesOwners owners;
 	AutouserRulesState state;
+	AutouserDecision decision;
+	bool		stale;
 	bool		evaluated;
-	AutouserAnswer answer;
-	AutouserSlot *slot;
-	AutouserUnavailable why;
+	bool		unmanaged = OidIsValid(role) &&
+		!autouser_role_is_managed(role, autouser_group_role_oid());
 
 	memset(&request, 0, sizeof(request));
 	strlcpy(request.identity, port->peer_cn, NAMEDATALEN);
 	strlcpy(request.database, port->database_name, NAMEDATALEN);
-	if (!autouser_cert_attrs(port, request.attrs, AUTOUSER_ATTRS_BYTES, &request.attrs_len))
-		ereport(FATAL,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("certificate subject of \"%s\" cannot be read by pg_autouser",
-						request.identity),
-				 errdetail_log("The subject is over %d bytes or holds a value that is not text.",
-							   AUTOUSER_ATTRS_BYTES)));
+	memset(&decision, 0, sizeof(decision));
 
-	slot = autouser_my_slot();
-	evaluated = autouser_rules_evaluate_published(&request, &eval, &state);
-
-	if (state == AUTOUSER_RULES_NO_EXTENSION)
+	/*
+	 * Inert (no extension, or its database is gone): an unmanaged role logs
+	 * in as in plain PostgreSQL, and nothing is read from its certificate.
+	 */
+	state = autouser_rules_published_state(&stale);
+	if (!stale && (state == AUTOUSER_RULES_NO_EXTENSION || state == AUTOUSER_RULES_NO_DATABASE))
 	{
-		/* Inert: an existing role logs in as in plain PostgreSQL. */
-		if (SearchSysCacheExists1(AUTHNAME, CStringGetDatum(request.identity)))
+		if (unmanaged)
 			return;
-		unavailable(request.identity, AUTOUSER_UNAVAILABLE_NO_EXTENSION, NULL);
+		decision.outcome = state == AUTOUSER_RULES_NO_EXTENSION
+			? AUTOUSER_UNAVAILABLE_NO_EXTENSION : AUTOUSER_UNAVAILABLE_NO_DATABASE;
+		conclude(&request, &decision);
 	}
 
-	if (evaluated && decided_without_worker(&request, &eval))
+	request.subject = autouser_cert_attrs(port, request.attrs, AUTOUSER_ATTRS_BYTES,
+										  &request.attrs_len);
+	evaluated = autouser_rules_evaluate_published(&request, &eval, &owners, &state);
+	if (evaluated && decided_here(&request, &eval, &owners))
 		return;
 
 	/* Needs a write, or the rules here are not current: a worker decides. */
-	why = workers_unreachable();
-	if (why != AUTOUSER_OK)
+	decision.outcome = workers_unreachable();
+	if (decision.outcome != AUTOUSER_ADMIT)
 	{
-		/* Never loaded any rules: inert, so an existing role is left alone. */
-		if (state != AUTOUSER_RULES_LOADED &&
-			SearchSysCacheExists1(AUTHNAME, CStringGetDatum(request.identity)))
+		/* Never loaded any rules: inert, so an unmanaged role is left alone. */
+		if (!evaluated && unmanaged)
 			return;
-		unavailable(request.identity, why, NULL);
+		conclude(&request, &decision);
 	}
-	ask_worker(slot, &request, &answer);
-	if (answer.unavailable != AUTOUSER_OK)
+	check_reserved_slots(&request);
+	ask_worker(&request, &decision);
+	switch (decision.outcome)
 	{
-		if (answer.unavailable == AUTOUSER_UNAVAILABLE_NO_EXTENSION &&
-			SearchSysCacheExists1(AUTHNAME, CStringGetDatum(request.identity)))
+		case AUTOUSER_NONE:
 			return;
-		unavailable(request.identity, answer.unavailable, answer.detail);
-	}
-	switch (answer.action)
-	{
-		case AUTOUSER_ACTION_NONE:
+		case AUTOUSER_ADMIT:
+		case AUTOUSER_CREATE:
+		case AUTOUSER_REACTIVATE:
+			admit_provisioned(&request, &decision);
 			return;
-		case AUTOUSER_ACTION_ADMIT:
-		case AUTOUSER_ACTION_CREATE:
-		case AUTOUSER_ACTION_REACTIVATE:
-			admit(request.identity);
+		case AUTOUSER_UNAVAILABLE_NO_EXTENSION:
+			if (unmanaged)
+				return;
+			conclude(&request, &decision);
 			return;
 		default:
-			reject_from_answer(&request, &answer);
+			conclude(&request, &decision);
 	}
 }
 
+/* The oid of the role named name, or InvalidOid. */
+static Oid
+role_named(const char *name)
+{
+	HeapTuple	tuple = SearchSysCache1(AUTHNAME, CStringGetDatum(name));
+	Oid			role;
+
+	if (!HeapTupleIsValid(tuple))
+		return InvalidOid;
+	role = ((Form_pg_authid) GETSTRUCT(tuple))->oid;
+	ReleaseSysCache(tuple);
+	return role;
+}
+
+/*
+ * Every login passes here once authentication has succeeded.  A login that
+ * is not a certificate login pg_autouser provisions costs two syscache
+ * look-ups (is its role managed?) and touches no shared memory.
+ */
 static void
 autouser_client_auth(Port *port, int status)
 {
-	const char *problem;
+	Oid			role;
+	AutouserIdentityProblem problem;
 
 	if (prev_client_auth_hook)
 		prev_client_auth_hook(port, status);
-
-	/* Cheap filters first: most logins never touch shared memory. */
-	if (!autouser_enabled || IsBinaryUpgrade || autouser_shared == NULL)
-		return;
-	if (!port->peer_cert_valid || port->peer_cn == NULL || !cn_bound_to_user(port->hba))
+	if (!autouser_enabled || IsBinaryUpgrade || !autouser_shmem_ready())
 		return;
 	if (status != STATUS_OK)
 	{
 		explain_long_cn(port);
 		return;
 	}
-	if (strcmp(port->user_name, port->peer_cn) != 0)
+
+	role = role_named(port->user_name);
+	/* Superusers and the admin role are plain PostgreSQL's, always. */
+	if (OidIsValid(role) && autouser_role_is_exempt(role))
 		return;
+	if (!certificate_login(port))
+	{
+		/* A managed role logs in only with its certificate (SPEC 5). */
+		if (OidIsValid(role) && autouser_role_is_recorded(role))
+			ereport(FATAL,
+					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+					 errmsg("role \"%s\" is managed by pg_autouser and logs in only with its certificate",
+							port->user_name),
+					 errdetail_log("Connection matched pg_hba.conf line %d, which does not authenticate the role by a certificate whose CN is the user name.",
+								   port->hba ? port->hba->linenumber : 0)));
+		return;
+	}
 
 	problem = autouser_identity_problem(port->peer_cn, strlen(port->peer_cn));
-	if (problem)
+	if (problem != AUTOUSER_IDENTITY_OK)
 	{
 		/* An existing unmanaged role keeps plain certificate auth. */
-		HeapTuple	tuple = SearchSysCache1(AUTHNAME, CStringGetDatum(port->peer_cn));
-
-		if (HeapTupleIsValid(tuple))
-		{
-			Oid			role = ((Form_pg_authid) GETSTRUCT(tuple))->oid;
-
-			ReleaseSysCache(tuple);
-			if (!autouser_role_is_managed(role, autouser_group_role_oid()))
-				return;
-		}
-		ereport(FATAL,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("certificate common name %s and cannot be a role name", problem),
-				 errdetail_log("Certificate CN \"%s\".", port->peer_cn)));
+		if (OidIsValid(role) && !autouser_role_is_managed(role, autouser_group_role_oid()))
+			return;
+		autouser_report_identity(FATAL, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
+								 problem, port->peer_cn);
 	}
-	provision(port);
+	provision(port, role);
 }
 
 void

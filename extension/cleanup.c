@@ -4,31 +4,30 @@
  * roles.  Runs in the caller's transaction, connected to SPI, and takes the
  * role's lock exclusively, so it never overlaps provisioning of the same
  * role: a login counted as a session before that lock was free is seen here
- * and the role is left alone.
+ * and the role is left alone.  Only roles recorded as managed (managed.c)
+ * are touched, whatever the group role is now; never a superuser or the
+ * admin role.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "access/xact.h"
 #include "catalog/pg_auth_members.h"
 #include "catalog/pg_authid.h"
-#include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/catcache.h"
-#include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/syscache.h"
 
-#include "admin_sql.h"
 #include "cleanup.h"
 #include "events.h"
+#include "managed.h"
 #include "plan.h"
-#include "queue_worker.h"
+#include "role_ddl.h"
 #include "role_lock.h"
+#include "sessions.h"
+#include "stats.h"
 
 /*
  * Live sessions of role: the ones the extension counted, or else backends
@@ -40,7 +39,7 @@ autouser_role_sessions(Oid role, pid_t exited_pid, int *counted)
 {
 	int			backends = CountUserBackends(role);
 
-	*counted = autouser_count_sessions(role);
+	*counted = autouser_sessions_count(role);
 	if (exited_pid != 0)
 	{
 		PGPROC	   *proc = BackendPidGetProc(exited_pid);
@@ -56,95 +55,56 @@ static List *
 granted_roles(Oid role, Oid group)
 {
 	CatCList   *members = SearchSysCacheList1(AUTHMEMMEMROLE, ObjectIdGetDatum(role));
+	List	   *oids = NIL;
 	List	   *names = NIL;
+	ListCell   *lc;
 
 	for (int i = 0; i < members->n_members; i++)
 	{
 		Form_pg_auth_members m = (Form_pg_auth_members) GETSTRUCT(&members->members[i]->tuple);
-		HeapTuple	tuple;
 
-		if (m->roleid == group)
-			continue;
-		tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(m->roleid));
-		if (HeapTupleIsValid(tuple))
-		{
-			names = lappend(names, pstrdup(NameStr(((Form_pg_authid) GETSTRUCT(tuple))->rolname)));
-			ReleaseSysCache(tuple);
-		}
+		if (m->roleid != group)
+			oids = list_append_unique_oid(oids, m->roleid);
 	}
 	ReleaseSysCacheList(members);
+	foreach(lc, oids)
+		names = lappend(names, autouser_role_name(lfirst_oid(lc)));
 	return names;
 }
 
-static void
-deactivate(const char *name, List *granted)
-{
-	const char *role = quote_identifier(name);
-	ListCell   *lc;
-
-	foreach(lc, granted)
-		autouser_admin_sql(psprintf("REVOKE %s FROM %s", quote_identifier(lfirst(lc)), role));
-	autouser_admin_sql(psprintf("ALTER ROLE %s NOLOGIN", role));
-}
-
 /*
- * DROP ROLE in a subtransaction; on failure (it owns objects or holds
- * privileges somewhere) returns the reason and leaves the role as it was.
+ * Cleans up one managed role that has no session (mode says how), under
+ * its lock.  Without wait, a lock held by another transaction returns
+ * LOCKED at once; statements still wait up to pg_autouser.lock_timeout.
  */
-static char *
-try_drop(const char *name)
-{
-	MemoryContext outer = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	char	   *volatile failure = NULL;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(outer);
-	PG_TRY();
-	{
-		autouser_admin_sql(psprintf("DROP ROLE %s", quote_identifier(name)));
-		ReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(outer);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		failure = psprintf("%s%s%s", edata->message,
-						   edata->detail ? ": " : "", edata->detail ? edata->detail : "");
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(outer);
-	CurrentResourceOwner = owner;
-	return failure;
-}
-
 AutouserCleanupResult
-autouser_cleanup_role(const char *name, pid_t exited_pid, TimestampTz ended_at,
-					  AutouserCleanupMode mode, const char *why)
+autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
+					  AutouserCleanupMode mode, bool wait, const char *why)
 {
 	HeapTuple	tuple;
-	Oid			role;
+	char	   *name;
 	bool		can_login;
-	Oid			group;
+	Oid			group = autouser_group_role_oid();
 	List	   *granted;
 	int			counted;
 	char	   *detail;
 	char	   *drop_failure;
 
-	(void) autouser_lock_role(name, ExclusiveLock, true);
-	tuple = SearchSysCache1(AUTHNAME, CStringGetDatum(name));
+	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
 	if (!HeapTupleIsValid(tuple))
 		return AUTOUSER_CLEANUP_NOT_MANAGED;
-	role = ((Form_pg_authid) GETSTRUCT(tuple))->oid;
+	name = pstrdup(NameStr(((Form_pg_authid) GETSTRUCT(tuple))->rolname));
+	ReleaseSysCache(tuple);
+	if (!autouser_lock_role(name, ExclusiveLock, wait))
+		return AUTOUSER_CLEANUP_LOCKED;
+
+	/* After the lock: what a provisioning committed meanwhile is visible. */
+	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
+	if (!HeapTupleIsValid(tuple))
+		return AUTOUSER_CLEANUP_NOT_MANAGED;
 	can_login = ((Form_pg_authid) GETSTRUCT(tuple))->rolcanlogin;
 	ReleaseSysCache(tuple);
-	group = autouser_group_role_oid();
-	if (!autouser_role_is_managed(role, group))
+	if (autouser_role_is_exempt(role) || !autouser_role_is_recorded(role))
 		return AUTOUSER_CLEANUP_NOT_MANAGED;
 	if (autouser_role_sessions(role, exited_pid, &counted) > 0)
 		return counted > 0 ? AUTOUSER_CLEANUP_BUSY : AUTOUSER_CLEANUP_BUSY_UNCOUNTED;
@@ -157,58 +117,73 @@ autouser_cleanup_role(const char *name, pid_t exited_pid, TimestampTz ended_at,
 	if (!can_login && granted == NIL)
 		return AUTOUSER_CLEANUP_NOTHING;
 
-	detail = ended_at != 0
-		? psprintf("%ld ms after the last session ended",
-				   (long) TimestampDifferenceMilliseconds(ended_at, GetCurrentTimestamp()))
-		: pstrdup(why);
+	if (ended_at != 0)
+		detail = psprintf("%ld ms after the last session ended",
+						  (long) TimestampDifferenceMilliseconds(ended_at, GetCurrentTimestamp()));
+	else
+		detail = pstrdup(why);
 	if (mode == AUTOUSER_CLEANUP_DROP)
 	{
-		drop_failure = try_drop(name);
+		drop_failure = autouser_ddl_try_drop(name);
 		if (drop_failure == NULL)
 		{
 			autouser_user_state_forget(name);
 			autouser_event_record(AUTOUSER_EVENT_DROP, name, name, NULL, granted, detail, MyProcPid);
+			autouser_stats_count(AUTOUSER_STAT_CLEANUP_DROP, 1);
 			return AUTOUSER_CLEANED;
 		}
 		detail = psprintf("%s; could not drop, deactivated instead: %s", detail, drop_failure);
+		autouser_stats_count(AUTOUSER_STAT_CLEANUP_DROP_FAILED, 1);
 	}
-	deactivate(name, granted);
+	autouser_ddl_deactivate(name, granted);
 	autouser_event_record(AUTOUSER_EVENT_DEACTIVATE, name, name, NULL, granted, detail, MyProcPid);
+	autouser_stats_count(AUTOUSER_STAT_CLEANUP_DEACTIVATE, 1);
 	return AUTOUSER_CLEANED;
+}
+
+/* Recorded roles that can log in. */
+static List *
+active_managed_roles(void)
+{
+	List	   *roles = NIL;
+	ListCell   *lc;
+
+	foreach(lc, autouser_recorded_roles())
+	{
+		HeapTuple	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(lfirst_oid(lc)));
+
+		if (!HeapTupleIsValid(tuple))
+			continue;
+		if (((Form_pg_authid) GETSTRUCT(tuple))->rolcanlogin)
+			roles = lappend_oid(roles, lfirst_oid(lc));
+		ReleaseSysCache(tuple);
+	}
+	return roles;
 }
 
 /*
  * Cleans every managed role that can log in and has no session, and purges
- * old events.  Returns how many roles were cleaned.
+ * old events.  Without wait (the cleanup worker), roles locked by another
+ * transaction are left for the next sweep; autouser.sweep() waits for them
+ * like any statement, up to its own lock_timeout.  Returns how many roles
+ * were cleaned.
  */
 int
-autouser_sweep(void)
+autouser_sweep(bool wait)
 {
-	Oid			group = autouser_group_role_oid();
-	Oid			types[1] = {OIDOID};
-	Datum		values[1];
-	List	   *names = NIL;
 	int			cleaned = 0;
 	ListCell   *lc;
 
 	autouser_events_purge();
-	if (!OidIsValid(group) || autouser_cleanup == AUTOUSER_CLEANUP_OFF)
+	if (autouser_cleanup == AUTOUSER_CLEANUP_OFF)
 		return 0;
-	values[0] = ObjectIdGetDatum(group);
-	/* pg_roles, not pg_authid: a grantee of sweep() need not be superuser. */
-	if (SPI_execute_with_args("SELECT a.rolname::text FROM pg_catalog.pg_auth_members m"
-							  " JOIN pg_catalog.pg_roles a ON a.oid = m.member"
-							  " WHERE m.roleid = $1 AND a.rolcanlogin ORDER BY 1",
-							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "pg_autouser: sweep query failed");
-	for (uint64 i = 0; i < SPI_processed; i++)
-		names = lappend(names, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
-	foreach(lc, names)
+	foreach(lc, active_managed_roles())
 	{
 		/* A role still in its cleanup_delay grace period is not the sweep's. */
-		if (autouser_cleanup_is_pending(get_role_oid(lfirst(lc), true), autouser_cleanup_delay))
+		if (autouser_cleanup_is_pending(lfirst_oid(lc), autouser_cleanup_delay))
 			continue;
-		if (autouser_cleanup_role(lfirst(lc), 0, 0, autouser_cleanup, "sweep") == AUTOUSER_CLEANED)
+		if (autouser_cleanup_role(lfirst_oid(lc), 0, 0, autouser_cleanup, wait, "sweep") ==
+			AUTOUSER_CLEANED)
 			cleaned++;
 	}
 	if (cleaned > 0)

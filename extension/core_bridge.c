@@ -8,21 +8,28 @@
 #include "utils/memutils.h"
 
 #include "core_bridge.h"
-#include "guc.h"
 #include "pg_autouser/core_api.h"
 
 StaticAssertDecl(AUTOUSER_CORE_MAX_ROLE_BYTES == NAMEDATALEN - 1,
 				 "core role name limit must match NAMEDATALEN");
+StaticAssertDecl((int) AUTOUSER_IDENTITY_RESERVED == (int) AUTOUSER_CORE_IDENTITY_RESERVED &&
+				 (int) AUTOUSER_PATTERN_TOO_LONG == (int) AUTOUSER_CORE_PATTERN_TOO_LONG &&
+				 (int) AUTOUSER_ROLE_ENTRY_INVALID == (int) AUTOUSER_CORE_ROLE_ENTRY_INVALID,
+				 "the check enums must mirror the core's");
 StaticAssertDecl((int) AUTOUSER_ACTION_REJECT_SET_CHANGED ==
 				 (int) AUTOUSER_CORE_ACTION_REJECT_SET_CHANGED &&
 				 (int) AUTOUSER_ACTION_REACTIVATE == (int) AUTOUSER_CORE_ACTION_REACTIVATE &&
 				 (int) AUTOUSER_ACTION_REJECT_UNMANAGED ==
-				 (int) AUTOUSER_CORE_ACTION_REJECT_UNMANAGED &&
-				 (int) AUTOUSER_ACTION_REJECT_ROLE_INVALID ==
-				 (int) AUTOUSER_CORE_ACTION_REJECT_ROLE_INVALID,
+				 (int) AUTOUSER_CORE_ACTION_REJECT_UNMANAGED,
 				 "AutouserAction must mirror autouser_core_action");
-StaticAssertDecl((int) AUTOUSER_SET_INVALID == (int) AUTOUSER_CORE_SET_INVALID,
-				 "AutouserSetCheck must mirror autouser_core_set_check");
+StaticAssertDecl((int) AUTOUSER_FORBIDDEN_TEMPLATE_LOGIN ==
+				 (int) AUTOUSER_CORE_FORBIDDEN_TEMPLATE_LOGIN &&
+				 (int) AUTOUSER_FORBIDDEN_BUILTIN == (int) AUTOUSER_CORE_FORBIDDEN_BUILTIN,
+				 "AutouserForbiddenReason must mirror autouser_core_forbidden_reason");
+StaticAssertDecl(AUTOUSER_ROLE_FROM_TEMPLATE == AUTOUSER_CORE_ROLE_FROM_TEMPLATE &&
+				 AUTOUSER_ROLE_WRITES_RULES == AUTOUSER_CORE_ROLE_WRITES_RULES &&
+				 AUTOUSER_ROLE_MISSING == AUTOUSER_CORE_ROLE_MISSING,
+				 "AUTOUSER_ROLE_* must mirror AUTOUSER_CORE_ROLE_*");
 
 /* A failure of the core itself: never a user's fault. */
 static void
@@ -32,65 +39,26 @@ core_failed(autouser_core_status status, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("out of memory"),
-				 errdetail("pg_autouser could not %s.", what)));
-	elog(ERROR, "pg_autouser core failed to %s (status %d)", what, (int) status);
+				 errdetail("The pg_autouser core ran out of memory in step \"%s\".", what)));
+	elog(ERROR, "pg_autouser core failed in step \"%s\" (status %d)", what, (int) status);
 }
 
-const char *
+AutouserIdentityProblem
 autouser_identity_problem(const char *name, size_t len)
 {
-	switch (autouser_core_check_identity(name, len))
-	{
-		case AUTOUSER_CORE_IDENTITY_OK:
-			return NULL;
-		case AUTOUSER_CORE_IDENTITY_EMPTY:
-			return "is empty";
-		case AUTOUSER_CORE_IDENTITY_TOO_LONG:
-			return "is longer than 63 bytes";
-		case AUTOUSER_CORE_IDENTITY_CONTROL_CHAR:
-			return "contains control characters";
-		case AUTOUSER_CORE_IDENTITY_BAD_UTF8:
-			return "is not valid UTF-8";
-		case AUTOUSER_CORE_IDENTITY_RESERVED:
-			return "starts with the reserved prefix \"pg_\"";
-	}
-	return "is not a valid role name";
+	return (AutouserIdentityProblem) autouser_core_check_identity(name, len);
 }
 
-const char *
+AutouserPatternProblem
 autouser_pattern_problem(const char *pattern)
 {
-	switch (autouser_core_check_pattern(pattern, strlen(pattern)))
-	{
-		case AUTOUSER_CORE_PATTERN_OK:
-			return NULL;
-		case AUTOUSER_CORE_PATTERN_EMPTY:
-			return "is empty";
-		case AUTOUSER_CORE_PATTERN_CONTROL_CHAR:
-			return "contains control characters";
-		case AUTOUSER_CORE_PATTERN_BAD_UTF8:
-			return "is not valid UTF-8";
-		case AUTOUSER_CORE_PATTERN_TOO_LONG:
-			return "is longer than 63 bytes";
-	}
-	return "is not a valid pattern";
+	return (AutouserPatternProblem) autouser_core_check_pattern(pattern, strlen(pattern));
 }
 
-const char *
-autouser_role_entry_problem(const char *entry, bool *is_template)
+AutouserRoleEntryKind
+autouser_role_entry_kind(const char *entry)
 {
-	*is_template = false;
-	switch (autouser_core_classify_role_entry(entry, strlen(entry)))
-	{
-		case AUTOUSER_CORE_ROLE_ENTRY_NAME:
-			return NULL;
-		case AUTOUSER_CORE_ROLE_ENTRY_TEMPLATE:
-			*is_template = true;
-			return NULL;
-		case AUTOUSER_CORE_ROLE_ENTRY_INVALID:
-			break;
-	}
-	return "is neither a role name nor a valid {{cert.<attribute>}} template";
+	return (AutouserRoleEntryKind) autouser_core_classify_role_entry(entry, strlen(entry));
 }
 
 static autouser_core_str
@@ -140,12 +108,6 @@ autouser_rules_encode(List *rows, Size *len)
 	return out;
 }
 
-int64
-autouser_rules_count(const char *blob, Size len)
-{
-	return autouser_core_rules_count(blob, len);
-}
-
 /* Decodes "name\0value\0..." (AutouserRequest.attrs) into core attrs. */
 static autouser_core_attr *
 decode_attrs(const char *attrs, int attrs_len, size_t *n_attrs)
@@ -188,9 +150,7 @@ struct AutouserEvalJob
 	autouser_core_login login;
 	char	   *out;
 	size_t		cap;
-	size_t		needed;
-	size_t		n_roles;
-	int64_t		rule_id;
+	autouser_core_eval_result result;
 	autouser_core_status status;
 };
 
@@ -214,43 +174,56 @@ void
 autouser_eval_run(AutouserEvalJob *job, const char *blob, Size blob_len)
 {
 	job->status = autouser_core_rules_evaluate(blob, blob_len, &job->login, job->out, job->cap,
-											   &job->needed, &job->n_roles, &job->rule_id);
+											   &job->result);
+}
+
+/* Reads one "flag byte, name, NUL" entry of the evaluation's output. */
+static const char *
+read_role(const char *p, AutouserEvalRole *role)
+{
+	role->from_template = (*p & AUTOUSER_CORE_EVAL_FROM_TEMPLATE) != 0;
+	role->name = pstrdup(p + 1);
+	return p + 1 + strlen(p + 1) + 1;
 }
 
 /* Turns the result into an AutouserEval; false if out was too small (rerun). */
 bool
 autouser_eval_finish(AutouserEvalJob *job, AutouserEval *eval)
 {
+	const char *p = job->out;
+
 	memset(eval, 0, sizeof(AutouserEval));
-	eval->rule_id = job->rule_id;
+	eval->rule_id = job->result.matched_rule_id;
+	eval->candidates = job->result.candidates;
 	switch (job->status)
 	{
 		case AUTOUSER_CORE_OK:
+			eval->result = AUTOUSER_EVAL_MATCH;
+			for (size_t i = 0; i < job->result.n_roles; i++)
 			{
-				const char *p = job->out;
+				AutouserEvalRole *role = palloc(sizeof(AutouserEvalRole));
 
-				eval->result = AUTOUSER_EVAL_MATCH;
-				for (size_t i = 0; i < job->n_roles; i++)
-				{
-					eval->roles = lappend(eval->roles, pstrdup(p));
-					p += strlen(p) + 1;
-				}
-				return true;
+				p = read_role(p, role);
+				eval->roles = lappend(eval->roles, role);
 			}
+			return true;
 		case AUTOUSER_CORE_NO_MATCH:
 			eval->result = AUTOUSER_EVAL_NO_MATCH;
 			return true;
 		case AUTOUSER_CORE_INVALID_INPUT:
-			if (job->n_roles == 1)
+			if (job->result.n_roles == 1)
 			{
+				AutouserEvalRole role;
+
+				(void) read_role(p, &role);
 				eval->result = AUTOUSER_EVAL_INVALID_ROLE;
-				eval->invalid_role = pstrdup(job->out);
+				eval->invalid_role = role.name;
 			}
 			else
 				eval->result = AUTOUSER_EVAL_BROKEN;
 			return true;
 		case AUTOUSER_CORE_BUFFER_TOO_SMALL:
-			job->cap = job->needed;
+			job->cap = job->result.needed;
 			job->out = repalloc(job->out, job->cap);
 			return false;
 		default:
@@ -271,43 +244,56 @@ autouser_rules_evaluate(const char *blob, Size blob_len,
 	while (!autouser_eval_finish(job, eval));
 }
 
-bool
-autouser_forbidden_name(const char *role)
+/* The whole decision in one call into the core. */
+void
+autouser_decide(const AutouserLoginFacts *facts, AutouserVerdict *verdict)
 {
-	List	   *extra = autouser_forbidden_role_list();
-	autouser_core_forbidden_config config;
-	autouser_core_str *names = palloc(sizeof(autouser_core_str) * Max(list_length(extra), 1));
-	int			i = 0;
+	autouser_core_decision_input in;
+	autouser_core_decision out;
+	autouser_core_set_role *set = palloc0(sizeof(autouser_core_set_role) * Max(facts->n_set, 1));
+	autouser_core_ancestor *ancestors =
+		palloc0(sizeof(autouser_core_ancestor) * Max(facts->n_ancestors, 1));
+	autouser_core_str *names =
+		palloc0(sizeof(autouser_core_str) * Max(list_length(facts->forbidden_names), 1));
+	autouser_core_status status;
 	ListCell   *lc;
 
-	foreach(lc, extra)
-		names[i++] = core_str((const char *) lfirst(lc));
-	config.group_role = core_str(autouser_group_role);
-	config.admin_role = core_str(autouser_admin_role ? autouser_admin_role : "");
-	config.extra = names;
-	config.n_extra = i;
-	return autouser_core_forbidden_name(&config, role, strlen(role)) != 0;
-}
+	for (int i = 0; i < facts->n_set; i++)
+	{
+		set[i].name = core_str(facts->set[i].name);
+		set[i].flags = facts->set[i].flags;
+		set[i].first_ancestor = facts->set[i].first_ancestor;
+		set[i].n_ancestors = facts->set[i].n_ancestors;
+	}
+	for (int i = 0; i < facts->n_ancestors; i++)
+	{
+		ancestors[i].name = core_str(facts->ancestors[i].name);
+		ancestors[i].flags = facts->ancestors[i].flags;
+	}
+	foreach(lc, facts->forbidden_names)
+		names[foreach_current_index(lc)] = core_str(lfirst(lc));
 
-AutouserAction
-autouser_decide(const AutouserFacts *facts)
-{
-	autouser_core_login_facts f;
+	in.rules_matched = facts->rules_matched;
+	in.role_exists = facts->role_exists;
+	in.role_managed = facts->role_managed;
+	in.role_can_login = facts->role_can_login;
+	in.set_equal = facts->set_equal;
+	in.other_sessions = facts->other_sessions;
+	in.set = set;
+	in.n_set = facts->n_set;
+	in.ancestors = ancestors;
+	in.n_ancestors = facts->n_ancestors;
+	in.forbidden_names = names;
+	in.n_forbidden_names = list_length(facts->forbidden_names);
 
-	f.rules_matched = facts->rules_matched;
-	f.role_exists = facts->role_exists;
-	f.role_managed = facts->role_managed;
-	f.role_can_login = facts->role_can_login;
-	f.other_sessions = facts->other_sessions;
-	f.set_check = (int32_t) facts->set_check;
-	f.set_equal = facts->set_equal;
-	return (AutouserAction) autouser_core_decide(&f);
-}
-
-bool
-autouser_action_needs_write(AutouserAction action)
-{
-	return autouser_core_action_needs_write((autouser_core_action) action) != 0;
+	status = autouser_core_decide(&in, &out);
+	if (status != AUTOUSER_CORE_OK)
+		core_failed(status, "decide");
+	verdict->action = (AutouserAction) out.action;
+	verdict->needs_write = out.needs_write != 0;
+	verdict->bad_role = out.bad_role;
+	verdict->bad_ancestor = out.bad_ancestor;
+	verdict->reason = (AutouserForbiddenReason) out.reason;
 }
 
 /*
@@ -325,6 +311,9 @@ autouser_core_warm_up(void)
 	AutouserRuleRow row = {1, "w*", "*", NULL, 2, (char **) roles};
 	const char	attrs[] = "CN\0warmup\0OU\0a\0OU\0b";
 	AutouserEval eval;
+	AutouserSetRoleFacts set = {"warm", 0, 0, 0};
+	AutouserLoginFacts facts = {true, false, false, false, false, 0, &set, 1, NULL, 0, NIL};
+	AutouserVerdict verdict;
 	Size		len;
 	char	   *blob;
 
@@ -332,7 +321,7 @@ autouser_core_warm_up(void)
 	blob = autouser_rules_encode(rows, &len);
 	autouser_rules_evaluate(blob, len, "warmup", "db", attrs, sizeof(attrs), &eval);
 	(void) autouser_identity_problem("warmup", 6);
-	(void) autouser_forbidden_name("warmup");
+	autouser_decide(&facts, &verdict);
 	list_free(rows);
 	pfree(blob);
 }

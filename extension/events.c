@@ -1,62 +1,251 @@
 /*
  * events.c -- writes autouser.events and autouser.user_state (caller in a
- * transaction, connected to SPI), and owns the shared-memory ring where the
- * login hook queues what it cannot write: rejections decided without a
- * worker and fast-path logins.  The ring drops its oldest entry when full
- * and counts the loss.
+ * transaction, connected to SPI, through run_as.c), and owns the queue in
+ * shared memory for what is written later by a worker: fast-path logins
+ * (merged per role: only last_login moves) and refusals (coalesced per
+ * identity: at most one row a minute, the next one saying how many more
+ * there were).  The queue is a hash table, so a busy identity takes one
+ * entry however often it logs in; it is drained by the cleanup worker, or by
+ * any worker once it is half full or the cleanup worker is busy.  What does
+ * not fit is counted and logged, never silently dropped.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/shmem.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 
-#include "admin_sql.h"
 #include "events.h"
 #include "guc.h"
-#include "queue.h"
+#include "login.h"
+#include "run_as.h"
+#include "shmem.h"
+#include "stats.h"
+#include "workers.h"
+
+#define AUTOUSER_EVENT_QUEUE_SIZE 4096
+#define AUTOUSER_EVENT_BATCH 256
+#define AUTOUSER_REJECT_WINDOW_MS 60000
+/* A provisioning worker drains when the cleanup worker left events this long. */
+#define AUTOUSER_DRAIN_LAG_MS 1000
 
 static const char *const action_names[] = {
 	"create", "reactivate", "deactivate", "drop", "reject", "sweep", "login"
 };
 
+typedef struct AutouserEventKey
+{
+	int			action;			/* AUTOUSER_EVENT_LOGIN or _REJECT */
+	char		identity[NAMEDATALEN];
+} AutouserEventKey;
+
+typedef struct AutouserQueuedEvent
+{
+	AutouserEventKey key;		/* hash key: must be first */
+	int			pending;		/* occurrences not yet written */
+	TimestampTz last_at;		/* the latest occurrence */
+	TimestampTz window_start;	/* REJECT: when the last row was written, or 0 */
+	pid_t		pid;			/* of the latest occurrence */
+	char		database[NAMEDATALEN];
+	char		detail[AUTOUSER_DETAIL_BYTES];
+} AutouserQueuedEvent;
+
+typedef struct AutouserEventQueue
+{
+	TimestampTz last_drain_at;
+	uint64		dropped;		/* occurrences that found the queue full */
+} AutouserEventQueue;
+
+/* A row to write, taken out of the queue. */
+typedef struct AutouserEventRow
+{
+	AutouserQueuedEvent event;
+	int			repeats;		/* REJECT: occurrences folded into this row beyond one */
+	bool		continued;		/* REJECT: a window's count, not its first row */
+} AutouserEventRow;
+
+static AutouserEventQueue *control = NULL;
+static HTAB *queued = NULL;
+
+Size
+autouser_events_shmem_size(void)
+{
+	return add_size(MAXALIGN(sizeof(AutouserEventQueue)),
+					hash_estimate_size(AUTOUSER_EVENT_QUEUE_SIZE, sizeof(AutouserQueuedEvent)));
+}
+
+void
+autouser_events_shmem_startup(void)
+{
+	bool		found;
+	HASHCTL		info;
+
+	control = ShmemInitStruct("pg_autouser event queue", sizeof(AutouserEventQueue), &found);
+	if (!found)
+		memset(control, 0, sizeof(AutouserEventQueue));
+	info.keysize = sizeof(AutouserEventKey);
+	info.entrysize = sizeof(AutouserQueuedEvent);
+	queued = ShmemInitHash("pg_autouser queued events", AUTOUSER_EVENT_QUEUE_SIZE,
+						   AUTOUSER_EVENT_QUEUE_SIZE, &info, HASH_ELEM | HASH_BLOBS);
+}
+
+/*
+ * Queue a fast-path login or a refusal.  Never fails and never allocates:
+ * the login hook calls it.
+ */
 void
 autouser_event_queue(AutouserEventAction action, const char *identity,
 					 const char *database, const char *detail)
 {
-	AutouserShared *sh = autouser_shared;
+	AutouserEventKey key;
 	AutouserQueuedEvent *ev;
-	Latch	   *latch;
+	bool		found;
+	long		entries;
 
-	LWLockAcquire(sh->events_lock, LW_EXCLUSIVE);
-	ev = &sh->events[sh->event_head];
-	sh->event_head = (sh->event_head + 1) % AUTOUSER_EVENT_RING;
-	if (sh->event_count == AUTOUSER_EVENT_RING)
-		sh->events_dropped++;
+	Assert(action == AUTOUSER_EVENT_LOGIN || action == AUTOUSER_EVENT_REJECT);
+	memset(&key, 0, sizeof(key));
+	key.action = action;
+	strlcpy(key.identity, identity, NAMEDATALEN);
+
+	autouser_lock(AUTOUSER_LOCK_EVENTS, LW_EXCLUSIVE);
+	ev = hash_search(queued, &key, HASH_ENTER_NULL, &found);
+	if (ev == NULL)
+	{
+		control->dropped++;
+		autouser_stats_count(AUTOUSER_STAT_EVENTS_DROPPED, 1);
+	}
 	else
-		sh->event_count++;
-	ev->at = GetCurrentTimestamp();
-	ev->action = action;
-	ev->pid = MyProcPid;
-	strlcpy(ev->identity, identity ? identity : "", NAMEDATALEN);
-	strlcpy(ev->database, database ? database : "", NAMEDATALEN);
-	strlcpy(ev->detail, detail ? detail : "", AUTOUSER_DETAIL_BYTES);
-	LWLockRelease(sh->events_lock);
+	{
+		if (!found)
+		{
+			ev->pending = 0;
+			ev->window_start = 0;
+		}
+		ev->pending++;
+		ev->last_at = GetCurrentTimestamp();
+		ev->pid = MyProcPid;
+		strlcpy(ev->database, database ? database : "", NAMEDATALEN);
+		strlcpy(ev->detail, detail ? detail : "", AUTOUSER_DETAIL_BYTES);
+	}
+	entries = hash_get_num_entries(queued);
+	autouser_unlock(AUTOUSER_LOCK_EVENTS);
 
 	/*
 	 * A refusal is written promptly; a fast-path login only moves last_login
-	 * and waits for the worker's next wake-up, so a busy fast path does not
-	 * wake it once per login.
+	 * and waits for the next drain, so a busy fast path wakes nobody.  A
+	 * queue half full wakes every worker: any of them drains it.
 	 */
-	if (action == AUTOUSER_EVENT_LOGIN)
-		return;
-	LWLockAcquire(sh->queue_lock, LW_SHARED);
-	latch = sh->cleanup_worker.latch;
-	LWLockRelease(sh->queue_lock);
-	if (latch)
-		SetLatch(latch);
+	if (entries > AUTOUSER_EVENT_QUEUE_SIZE / 2)
+		autouser_wake_all_workers();
+	else if (action == AUTOUSER_EVENT_REJECT && (ev == NULL || !found))
+		autouser_wake_cleanup();
+}
+
+/*
+ * Whether this worker should drain now: the cleanup worker whenever a row is
+ * due, the others only when the queue is half full or the cleanup worker has
+ * not drained for a while.  *next_due: when the next coalesced row is due.
+ */
+bool
+autouser_events_drain_due(bool cleanup_worker, TimestampTz *next_due)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	HASH_SEQ_STATUS seq;
+	AutouserQueuedEvent *ev;
+	bool		due = false;
+	bool		lagging;
+	long		entries;
+
+	*next_due = 0;
+	autouser_lock(AUTOUSER_LOCK_EVENTS, LW_SHARED);
+	entries = hash_get_num_entries(queued);
+	lagging = TimestampDifferenceExceeds(control->last_drain_at, now, AUTOUSER_DRAIN_LAG_MS);
+	if (control->dropped > 0)
+		due = true;
+	hash_seq_init(&seq, queued);
+	while ((ev = hash_seq_search(&seq)) != NULL)
+	{
+		TimestampTz window_end = TimestampTzPlusMilliseconds(ev->window_start,
+															 AUTOUSER_REJECT_WINDOW_MS);
+
+		if (ev->window_start == 0 ? ev->pending > 0 : window_end <= now)
+			due = true;
+		else if (*next_due == 0 || window_end < *next_due)
+			*next_due = window_end;
+	}
+	autouser_unlock(AUTOUSER_LOCK_EVENTS);
+	if (!cleanup_worker)
+		due = entries > AUTOUSER_EVENT_QUEUE_SIZE / 2 || (due && lagging);
+	return due;
+}
+
+/*
+ * Under the events lock: what of ev is due as a row now, and the entry's new
+ * state.  Returns false if nothing is written (the entry may be removed).
+ */
+static bool
+take_row(AutouserQueuedEvent *ev, TimestampTz now, AutouserEventRow *row, bool *remove)
+{
+	*remove = false;
+	row->event = *ev;
+	row->repeats = 0;
+	row->continued = false;
+	if (ev->key.action == AUTOUSER_EVENT_LOGIN)
+	{
+		*remove = true;
+		return ev->pending > 0;
+	}
+	if (ev->window_start == 0)
+	{
+		/* The first refusal of a window: written at once. */
+		row->repeats = ev->pending - 1;
+		ev->window_start = now;
+		ev->pending = 0;
+		return true;
+	}
+	if (!TimestampDifferenceExceeds(ev->window_start, now, AUTOUSER_REJECT_WINDOW_MS))
+		return false;
+	if (ev->pending == 0)
+	{
+		*remove = true;
+		return false;
+	}
+	/* The window ended with repeats: one row counts them, and a new window starts. */
+	row->repeats = ev->pending;
+	row->continued = true;
+	ev->window_start = now;
+	ev->pending = 0;
+	return true;
+}
+
+/* Under the events lock: give rows that could not be written back to the queue. */
+static void
+requeue_rows(const AutouserEventRow *rows, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		bool		found;
+		AutouserQueuedEvent *ev = hash_search(queued, &rows[i].event.key, HASH_ENTER_NULL, &found);
+
+		if (ev == NULL)
+		{
+			control->dropped += 1 + rows[i].repeats;
+			autouser_stats_count(AUTOUSER_STAT_EVENTS_DROPPED, 1 + rows[i].repeats);
+			continue;
+		}
+		if (!found)
+		{
+			*ev = rows[i].event;
+			ev->pending = 0;
+		}
+		ev->pending += rows[i].continued ? rows[i].repeats : 1 + rows[i].repeats;
+		if (!rows[i].continued)
+			ev->window_start = 0;
+	}
 }
 
 static Datum
@@ -93,9 +282,10 @@ insert_event(TimestampTz at, AutouserEventAction action, const char *identity,
 	nulls[3] = database ? ' ' : 'n';
 	nulls[5] = roles ? ' ' : 'n';
 	nulls[6] = detail ? ' ' : 'n';
-	autouser_owner_sql("INSERT INTO autouser.events (at, identity, role, database, action, roles, detail, pid)"
-					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-					   8, types, values, nulls);
+	(void) autouser_sql(AUTOUSER_AS_OWNER,
+						"INSERT INTO autouser.events (at, identity, role, database, action, roles, detail, pid)"
+						" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+						8, types, values, nulls, false);
 }
 
 /* An event in the caller's transaction: it commits with the change. */
@@ -115,7 +305,7 @@ user_state_sql(const char *sql, const char *role, TimestampTz at)
 
 	values[0] = CStringGetTextDatum(role);
 	values[1] = TimestampTzGetDatum(at);
-	autouser_owner_sql(sql, 2, types, values, NULL);
+	(void) autouser_sql(AUTOUSER_AS_OWNER, sql, 2, types, values, NULL, false);
 }
 
 void
@@ -145,63 +335,107 @@ autouser_user_state_logout(const char *role, TimestampTz ended_at)
 void
 autouser_user_state_forget(const char *role)
 {
-	user_state_sql("DELETE FROM autouser.user_state WHERE role = $1 AND $2 IS NOT NULL",
+	user_state_sql("DELETE FROM autouser.user_state"
+				   " WHERE role OPERATOR(pg_catalog.=) $1 AND $2 IS NOT NULL",
 				   role, GetCurrentTimestamp());
 }
 
-/* Writes what logins queued; returns how many entries were taken. */
+static void
+write_row(const AutouserEventRow *row)
+{
+	const AutouserQueuedEvent *ev = &row->event;
+	char	   *detail;
+
+	if (ev->key.action == AUTOUSER_EVENT_LOGIN)
+	{
+		user_state_sql("UPDATE autouser.user_state SET last_login = GREATEST(last_login, $2)"
+					   " WHERE role OPERATOR(pg_catalog.=) $1", ev->key.identity, ev->last_at);
+		return;
+	}
+	if (row->repeats == 0)
+		detail = pstrdup(ev->detail);
+	else
+		detail = psprintf("%s (%d more in the last minute)", ev->detail, row->repeats);
+	insert_event(ev->last_at, ev->key.action, ev->key.identity, NULL, ev->database, NULL,
+				 detail, ev->pid);
+}
+
+/*
+ * Writes what is due; returns how many rows.  Caller is in a transaction,
+ * connected to SPI.  If writing fails, the rows go back to the queue before
+ * the error propagates.
+ */
 int
 autouser_events_drain(void)
 {
-	AutouserShared *sh = autouser_shared;
-	AutouserQueuedEvent *batch;
-	int			n;
-	uint64		dropped;
+	AutouserEventRow *rows = palloc(sizeof(AutouserEventRow) * AUTOUSER_EVENT_BATCH);
+	int			total = 0;
 
-	batch = palloc(sizeof(AutouserQueuedEvent) * AUTOUSER_EVENT_RING);
-	LWLockAcquire(sh->events_lock, LW_EXCLUSIVE);
-	n = sh->event_count;
-	for (int i = 0; i < n; i++)
+	for (;;)
 	{
-		int			at = (sh->event_head - n + i + AUTOUSER_EVENT_RING) % AUTOUSER_EVENT_RING;
+		TimestampTz now = GetCurrentTimestamp();
+		HASH_SEQ_STATUS seq;
+		AutouserQueuedEvent *ev;
+		uint64		dropped;
+		volatile int n = 0;
 
-		batch[i] = sh->events[at];
+		autouser_lock(AUTOUSER_LOCK_EVENTS, LW_EXCLUSIVE);
+		control->last_drain_at = now;
+		dropped = control->dropped;
+		control->dropped = 0;
+		hash_seq_init(&seq, queued);
+		while ((ev = hash_seq_search(&seq)) != NULL)
+		{
+			bool		remove;
+
+			if (take_row(ev, now, &rows[n], &remove))
+				n++;
+			if (remove)
+				hash_search(queued, &ev->key, HASH_REMOVE, NULL);
+			if (n == AUTOUSER_EVENT_BATCH)
+			{
+				hash_seq_term(&seq);
+				break;
+			}
+		}
+		autouser_unlock(AUTOUSER_LOCK_EVENTS);
+
+		if (dropped > 0)
+			ereport(LOG,
+					(errmsg("pg_autouser could not queue %llu events because the queue was full",
+							(unsigned long long) dropped)));
+		PG_TRY();
+		{
+			for (int i = 0; i < n; i++)
+				write_row(&rows[i]);
+		}
+		PG_CATCH();
+		{
+			autouser_lock(AUTOUSER_LOCK_EVENTS, LW_EXCLUSIVE);
+			requeue_rows(rows, n);
+			autouser_unlock(AUTOUSER_LOCK_EVENTS);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		total += n;
+		if (n < AUTOUSER_EVENT_BATCH)
+			return total;
 	}
-	sh->event_count = 0;
-	dropped = sh->events_dropped;
-	sh->events_dropped = 0;
-	LWLockRelease(sh->events_lock);
-
-	if (dropped > 0)
-		ereport(LOG,
-				(errmsg("pg_autouser dropped %llu queued events: the queue was full",
-						(unsigned long long) dropped)));
-	for (int i = 0; i < n; i++)
-	{
-		AutouserQueuedEvent *ev = &batch[i];
-
-		if (ev->action == AUTOUSER_EVENT_LOGIN)
-			user_state_sql("UPDATE autouser.user_state SET last_login = GREATEST(last_login, $2)"
-						   " WHERE role = $1", ev->identity, ev->at);
-		else
-			insert_event(ev->at, ev->action, ev->identity, NULL, ev->database, NULL,
-						 ev->detail, ev->pid);
-	}
-	return n;
 }
 
 /* Deletes events older than pg_autouser.event_retention (0 = keep all). */
 int
 autouser_events_purge(void)
 {
-	Oid			types[1] = {INT4OID};
+	Oid			types[1] = {TIMESTAMPTZOID};
 	Datum		values[1];
 
 	if (autouser_event_retention <= 0)
 		return 0;
-	values[0] = Int32GetDatum(autouser_event_retention);
-	autouser_owner_sql("DELETE FROM autouser.events"
-					   " WHERE at < pg_catalog.now() - pg_catalog.make_interval(mins => $1)",
-					   1, types, values, NULL);
+	values[0] = TimestampTzGetDatum(TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+																-(int64) autouser_event_retention * 60 * 1000));
+	(void) autouser_sql(AUTOUSER_AS_OWNER,
+						"DELETE FROM autouser.events WHERE at OPERATOR(pg_catalog.<) $1",
+						1, types, values, NULL, false);
 	return (int) SPI_processed;
 }

@@ -1,8 +1,8 @@
 /*
  * events.h -- the audit trail (autouser.events) and per-user timestamps
  * (autouser.user_state): written in the writer's transaction, or queued in
- * shared memory by logins, which cannot write, and drained by the cleanup
- * worker (events.c).
+ * shared memory by those who cannot or should not write (logins; refusals
+ * anywhere, which are coalesced) and written by a worker (events.c).
  */
 #ifndef AUTOUSER_EVENTS_H
 #define AUTOUSER_EVENTS_H
@@ -21,15 +21,20 @@ typedef enum AutouserEventAction
 	AUTOUSER_EVENT_LOGIN		/* fast-path login: only updates last_login */
 } AutouserEventAction;
 
+extern Size autouser_events_shmem_size(void);
+extern void autouser_events_shmem_startup(void);
+
 extern void autouser_event_queue(AutouserEventAction action, const char *identity,
 								 const char *database, const char *detail);
+extern bool autouser_events_drain_due(bool cleanup_worker, TimestampTz *next_due);
+extern int	autouser_events_drain(void);
+
 extern void autouser_event_record(AutouserEventAction action, const char *identity,
 								  const char *role, const char *database, List *roles,
 								  const char *detail, int pid);
 extern void autouser_user_state_login(const char *role, bool created);
 extern void autouser_user_state_logout(const char *role, TimestampTz ended_at);
 extern void autouser_user_state_forget(const char *role);
-extern int	autouser_events_drain(void);
 extern int	autouser_events_purge(void);
 
 #endif							/* AUTOUSER_EVENTS_H */

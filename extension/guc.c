@@ -11,6 +11,7 @@
 #include "utils/varlena.h"
 
 #include "guc.h"
+#include "workers.h"
 
 bool		autouser_enabled = true;
 char	   *autouser_database = NULL;
@@ -23,6 +24,7 @@ int			autouser_provision_timeout = 10000;
 int			autouser_workers = 2;
 char	   *autouser_forbidden_roles = NULL;
 int			autouser_event_retention = 30 * 24 * 60;
+int			autouser_lock_timeout = 2000;
 
 static const struct config_enum_entry cleanup_options[] = {
 	{"deactivate", AUTOUSER_CLEANUP_DEACTIVATE, false},
@@ -119,6 +121,12 @@ autouser_guc_init(void)
 							"Older events are deleted by the periodic sweep.",
 							&autouser_event_retention, 30 * 24 * 60, 0, INT_MAX / 60,
 							PGC_SIGHUP, GUC_UNIT_MIN, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_autouser.lock_timeout",
+							"Longest any pg_autouser worker statement waits for a lock.",
+							"A job that times out is retried later; it never holds up other identities.",
+							&autouser_lock_timeout, 2000, 1, 600 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("pg_autouser");
 }

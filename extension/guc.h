@@ -13,9 +13,6 @@ typedef enum AutouserCleanupMode
 	AUTOUSER_CLEANUP_OFF = 2
 } AutouserCleanupMode;
 
-/* Most workers pg_autouser.workers may ask for; sizes the shared state. */
-#define AUTOUSER_MAX_WORKERS 16
-
 extern bool autouser_enabled;
 extern char *autouser_database;
 extern char *autouser_admin_role;
@@ -27,6 +24,7 @@ extern int	autouser_provision_timeout;
 extern int	autouser_workers;
 extern char *autouser_forbidden_roles;
 extern int	autouser_event_retention;
+extern int	autouser_lock_timeout;
 
 extern void autouser_guc_init(void);
 extern List *autouser_forbidden_role_list(void);

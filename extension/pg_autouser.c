@@ -1,6 +1,6 @@
 /*
  * pg_autouser.c -- _PG_init only: checks that the library is preloaded, then
- * sets up settings, shared memory, the login hook and the workers, in order.
+ * sets up settings, shared memory, the hooks and the workers, in order.
  */
 #include "postgres.h"
 
@@ -10,8 +10,12 @@
 #include "auth_hook.h"
 #include "core_bridge.h"
 #include "guc.h"
-#include "queue.h"
-#include "worker.h"
+#include "managed.h"
+#include "password_hook.h"
+#include "rules_cache.h"
+#include "shmem.h"
+#include "terminate.h"
+#include "workers.h"
 
 PG_MODULE_MAGIC;
 
@@ -27,8 +31,12 @@ _PG_init(void)
 	/* pg_upgrade must see the catalogs exactly as they are. */
 	if (IsBinaryUpgrade)
 		return;
-	autouser_queue_init();
+	autouser_shmem_init();
+	autouser_rules_cache_init();
+	autouser_managed_init();
 	autouser_auth_hook_init();
-	autouser_worker_init();
+	autouser_password_hook_init();
+	autouser_terminate_init();
+	autouser_workers_register();
 	autouser_core_warm_up();
 }

@@ -1,25 +1,56 @@
 /*
- * plan.c -- decides what one login gets (SPEC 5 steps 2-7, SPEC 6) from the
- * rule blob and syscache look-ups of the shared catalogs only, so that it
- * works inside authentication, before a database is selected.  It changes
- * nothing; worker.c carries a plan out.  Never uses is_member_of_role-style
- * caches: they are not refreshed within the login's transaction.
+ * plan.c -- decides what one login gets (SPEC 5 steps 2-7, SPEC 6): collects
+ * the facts the core needs from syscache look-ups of the shared catalogs
+ * (so that it works inside authentication, before a database is selected),
+ * asks the core once, and turns its verdict into an AutouserDecision and the
+ * membership changes that carry it out.  Changes nothing: worker.c carries
+ * a plan out, report.c words it.
+ * Never uses is_member_of_role-style caches: they are not refreshed within
+ * the login's transaction.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/transam.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_auth_members.h"
 #include "catalog/pg_authid.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/catcache.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "cert_attrs.h"
 #include "guc.h"
+#include "managed.h"
 #include "plan.h"
-#include "queue_worker.h"
+#include "run_as.h"
+#include "sessions.h"
+
+/* What the catalogs say about the login's own role. */
+typedef struct LoginRole
+{
+	Oid			oid;			/* InvalidOid: does not exist */
+	bool		can_login;
+	bool		recorded;		/* pg_autouser provisioned or adopted it */
+	bool		in_group;		/* a member of the group role */
+	List	   *parents;		/* direct memberships but the group role (oids) */
+} LoginRole;
+
+/* Shared by every role looked at for one decision. */
+typedef struct FactContext
+{
+	Oid			group;
+	Oid			admin;
+	Oid			login_role;
+	Oid			rules_table;	/* autouser.rules, when in its database */
+	const AutouserRulesOwners *owners;
+} FactContext;
 
 static Oid
-role_oid_by_name(const char *name, bool *can_login)
+role_oid(const char *name, Form_pg_authid *form_out, HeapTuple *tuple_out)
 {
 	HeapTuple	tuple = SearchSysCache1(AUTHNAME, CStringGetDatum(name));
 	Oid			oid;
@@ -27,16 +58,20 @@ role_oid_by_name(const char *name, bool *can_login)
 	if (!HeapTupleIsValid(tuple))
 		return InvalidOid;
 	oid = ((Form_pg_authid) GETSTRUCT(tuple))->oid;
-	if (can_login)
-		*can_login = ((Form_pg_authid) GETSTRUCT(tuple))->rolcanlogin;
-	ReleaseSysCache(tuple);
+	if (tuple_out)
+	{
+		*tuple_out = tuple;
+		*form_out = (Form_pg_authid) GETSTRUCT(tuple);
+	}
+	else
+		ReleaseSysCache(tuple);
 	return oid;
 }
 
 Oid
 autouser_group_role_oid(void)
 {
-	return role_oid_by_name(autouser_group_role, NULL);
+	return role_oid(autouser_group_role, NULL, NULL);
 }
 
 /* Roles that role is a direct member of (pg_auth_members.roleid). */
@@ -50,20 +85,32 @@ direct_parents(Oid role)
 	{
 		Form_pg_auth_members m = (Form_pg_auth_members) GETSTRUCT(&members->members[i]->tuple);
 
-		out = lappend_oid(out, m->roleid);
+		out = list_append_unique_oid(out, m->roleid);
 	}
 	ReleaseSysCacheList(members);
 	return out;
 }
 
+/*
+ * Whether role is managed by pg_autouser: recorded as such, or a member of
+ * the group role (to be adopted at its next certificate login).
+ */
 bool
 autouser_role_is_managed(Oid role, Oid group)
 {
-	return OidIsValid(group) && list_member_oid(direct_parents(role), group);
+	return autouser_role_is_recorded(role) ||
+		(OidIsValid(group) && list_member_oid(direct_parents(role), group));
 }
 
-static char *
-role_name(Oid role)
+/* Superusers and the admin role are never provisioned, refused or cleaned. */
+bool
+autouser_role_is_exempt(Oid role)
+{
+	return superuser_arg(role) || role == autouser_admin_role_oid(true);
+}
+
+char *
+autouser_role_name(Oid role)
 {
 	HeapTuple	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
 	char	   *name;
@@ -75,239 +122,306 @@ role_name(Oid role)
 	return name;
 }
 
-/* Why this one role (not what it inherits) may not be granted, or NULL. */
-static const char *
-own_forbidden_reason(Oid role, Oid login_role, Oid group)
+/* The flags the core judges one existing role by. */
+static uint32
+role_flags(Oid oid, const FactContext *ctx)
 {
-	HeapTuple	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
+	HeapTuple	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(oid));
 	Form_pg_authid form;
-	const char *reason = NULL;
+	uint32		flags = 0;
 
 	if (!HeapTupleIsValid(tuple))
-		return NULL;
+		return AUTOUSER_ROLE_MISSING;
 	form = (Form_pg_authid) GETSTRUCT(tuple);
 	if (form->rolsuper)
-		reason = "has SUPERUSER";
-	else if (form->rolreplication)
-		reason = "has REPLICATION";
-	else if (form->rolbypassrls)
-		reason = "has BYPASSRLS";
-	else if (form->rolcreaterole)
-		reason = "has CREATEROLE";
-	else if (role == login_role)
-		reason = "is the login role itself";
-	else if (role == group)
-		reason = "is the pg_autouser group role";
-	else if (autouser_forbidden_name(NameStr(form->rolname)))
-		reason = "is forbidden by pg_autouser (built-in list, admin role or pg_autouser.forbidden_roles)";
-	else if (autouser_role_is_managed(role, group))
-		reason = "is another role managed by pg_autouser";
+		flags |= AUTOUSER_ROLE_SUPERUSER;
+	if (form->rolreplication)
+		flags |= AUTOUSER_ROLE_REPLICATION;
+	if (form->rolbypassrls)
+		flags |= AUTOUSER_ROLE_BYPASSRLS;
+	if (form->rolcreaterole)
+		flags |= AUTOUSER_ROLE_CREATEROLE;
+	if (form->rolcanlogin)
+		flags |= AUTOUSER_ROLE_LOGIN;
 	ReleaseSysCache(tuple);
-	return reason;
+	/* Predefined roles and the bootstrap superuser come with initdb. */
+	if (oid < FirstNormalObjectId)
+		flags |= AUTOUSER_ROLE_PREDEFINED;
+	if (oid == ctx->group)
+		flags |= AUTOUSER_ROLE_GROUP;
+	if (oid == ctx->admin)
+		flags |= AUTOUSER_ROLE_ADMIN;
+	if (oid == ctx->login_role)
+		flags |= AUTOUSER_ROLE_SELF;
+	else if (autouser_role_is_managed(oid, ctx->group))
+		flags |= AUTOUSER_ROLE_MANAGED;
+	if (oid == ctx->owners->database_owner)
+		flags |= AUTOUSER_ROLE_DB_OWNER;
+	if (oid == ctx->owners->extension_owner)
+		flags |= AUTOUSER_ROLE_EXT_OWNER;
+	if (OidIsValid(ctx->rules_table) &&
+		pg_class_aclcheck(ctx->rules_table, oid,
+						  ACL_INSERT | ACL_UPDATE | ACL_DELETE | ACL_TRUNCATE) == ACLCHECK_OK)
+		flags |= AUTOUSER_ROLE_WRITES_RULES;
+	return flags;
 }
 
 /*
- * Why role may not be granted, directly or through the roles it is a member
- * of (walked breadth-first, each once), or NULL when it may.
+ * Appends the facts of the role named name (and of every role it is a
+ * member of, breadth-first, each once) to facts; its oid goes to *oid.
  */
-const char *
-autouser_forbidden_reason(Oid role, Oid login_role)
+static void
+add_set_role(AutouserLoginFacts *facts, const char *name, bool from_template,
+			 const FactContext *ctx, Oid *oid)
 {
-	Oid			group = autouser_group_role_oid();
-	List	   *to_visit = list_make1_oid(role);
+	AutouserSetRoleFacts *entry = &facts->set[facts->n_set++];
+	List	   *to_visit;
 	List	   *seen = NIL;
 
+	entry->name = name;
+	entry->first_ancestor = facts->n_ancestors;
+	entry->n_ancestors = 0;
+	*oid = role_oid(name, NULL, NULL);
+	if (!OidIsValid(*oid))
+	{
+		entry->flags = AUTOUSER_ROLE_MISSING | (from_template ? AUTOUSER_ROLE_FROM_TEMPLATE : 0);
+		return;
+	}
+	entry->flags = role_flags(*oid, ctx) | (from_template ? AUTOUSER_ROLE_FROM_TEMPLATE : 0);
+	to_visit = direct_parents(*oid);
+	seen = list_make1_oid(*oid);
 	while (to_visit != NIL)
 	{
-		Oid			current = linitial_oid(to_visit);
-		const char *reason;
+		Oid			ancestor = linitial_oid(to_visit);
 
 		to_visit = list_delete_first(to_visit);
-		if (list_member_oid(seen, current))
+		if (list_member_oid(seen, ancestor))
 			continue;
-		seen = lappend_oid(seen, current);
-		reason = own_forbidden_reason(current, login_role, group);
-		if (reason && current == role)
-			return reason;
-		if (reason)
-			return psprintf("inherits from role \"%s\", which %s",
-							role_name(current), reason);
-		to_visit = list_concat(to_visit, direct_parents(current));
+		seen = lappend_oid(seen, ancestor);
+		if (facts->n_ancestors % 16 == 0)
+			facts->ancestors = repalloc(facts->ancestors,
+										sizeof(AutouserAncestorFacts) * (facts->n_ancestors + 16));
+		facts->ancestors[facts->n_ancestors].name = autouser_role_name(ancestor);
+		facts->ancestors[facts->n_ancestors].flags = role_flags(ancestor, ctx);
+		facts->n_ancestors++;
+		entry->n_ancestors++;
+		to_visit = list_concat(to_visit, direct_parents(ancestor));
 	}
-	return NULL;
 }
 
-/* Steps 4's checks over the evaluated set; fills set oids on success. */
-static AutouserSetCheck
-check_set(AutouserPlan *plan, List **set_oids)
+static void
+init_context(FactContext *ctx, Oid login_role, const AutouserRulesOwners *owners,
+			 bool in_database)
 {
+	Oid			namespace;
+
+	ctx->group = autouser_group_role_oid();
+	ctx->admin = autouser_admin_role_oid(true);
+	ctx->login_role = login_role;
+	ctx->owners = owners;
+	ctx->rules_table = InvalidOid;
+	if (in_database)
+	{
+		namespace = get_namespace_oid("autouser", true);
+		if (OidIsValid(namespace))
+			ctx->rules_table = get_relname_relid("rules", namespace);
+	}
+}
+
+static void
+init_facts(AutouserLoginFacts *facts, int n_set)
+{
+	memset(facts, 0, sizeof(AutouserLoginFacts));
+	facts->set = palloc0(sizeof(AutouserSetRoleFacts) * Max(n_set, 1));
+	facts->ancestors = palloc(sizeof(AutouserAncestorFacts) * 16);
+	facts->forbidden_names = autouser_forbidden_role_list();
+}
+
+static void
+read_login_role(const char *identity, Oid group, LoginRole *login)
+{
+	HeapTuple	tuple;
+	Form_pg_authid form;
 	ListCell   *lc;
 
-	if (plan->eval.result == AUTOUSER_EVAL_INVALID_ROLE)
+	memset(login, 0, sizeof(LoginRole));
+	login->oid = role_oid(identity, &form, &tuple);
+	if (!OidIsValid(login->oid))
+		return;
+	login->can_login = form->rolcanlogin;
+	ReleaseSysCache(tuple);
+	login->recorded = autouser_role_is_recorded(login->oid);
+	foreach(lc, direct_parents(login->oid))
 	{
-		plan->bad_role = plan->eval.invalid_role;
-		plan->detail = psprintf("A rule template expanded to \"%s\", which cannot be a role name.",
-								plan->eval.invalid_role);
-		return AUTOUSER_SET_INVALID;
+		if (lfirst_oid(lc) == group && OidIsValid(group))
+			login->in_group = true;
+		else
+			login->parents = lappend_oid(login->parents, lfirst_oid(lc));
 	}
-	foreach(lc, plan->eval.roles)
-	{
-		char	   *name = lfirst(lc);
-		Oid			oid = role_oid_by_name(name, NULL);
-		const char *reason;
-
-		if (!OidIsValid(oid))
-		{
-			plan->bad_role = name;
-			plan->detail = psprintf("Rule %lld grants role \"%s\", which does not exist.",
-									(long long) plan->eval.rule_id, name);
-			return AUTOUSER_SET_MISSING;
-		}
-		reason = autouser_forbidden_reason(oid, plan->role_oid);
-		if (reason)
-		{
-			plan->bad_role = name;
-			plan->detail = psprintf("Role \"%s\" %s.", name, reason);
-			return AUTOUSER_SET_FORBIDDEN;
-		}
-		*set_oids = lappend_oid(*set_oids, oid);
-	}
-	return AUTOUSER_SET_OK;
 }
 
-void
-autouser_plan_login(const AutouserRequest *request, const char *blob,
-					Size blob_len, AutouserPlan *plan)
+/* Fills the decision's description of a refusal from the core's verdict. */
+static void
+describe_rejection(const AutouserLoginFacts *facts, const AutouserVerdict *verdict,
+				   AutouserDecision *decision)
 {
-	AutouserEval eval;
-
-	autouser_rules_evaluate(blob, blob_len, request->identity, request->database,
-							request->attrs, request->attrs_len, &eval);
-	autouser_plan_from_eval(request, &eval, plan);
+	if (verdict->bad_role >= 0)
+		strlcpy(decision->bad_role, facts->set[verdict->bad_role].name, sizeof(decision->bad_role));
+	if (verdict->bad_ancestor >= 0)
+		strlcpy(decision->via_role, facts->ancestors[verdict->bad_ancestor].name, NAMEDATALEN);
+	decision->reason = verdict->reason;
 }
 
-/* The rest of the decision, once the rules have been evaluated. */
-void
-autouser_plan_from_eval(const AutouserRequest *request, const AutouserEval *eval,
-						AutouserPlan *plan)
+static AutouserOutcome
+outcome_of(AutouserAction action)
 {
-	AutouserFacts facts;
-	Oid			group = autouser_group_role_oid();
-	bool		can_login = false;
+	switch (action)
+	{
+		case AUTOUSER_ACTION_NONE:
+			return AUTOUSER_NONE;
+		case AUTOUSER_ACTION_ADMIT:
+			return AUTOUSER_ADMIT;
+		case AUTOUSER_ACTION_CREATE:
+			return AUTOUSER_CREATE;
+		case AUTOUSER_ACTION_REACTIVATE:
+			return AUTOUSER_REACTIVATE;
+		case AUTOUSER_ACTION_REJECT_UNMANAGED:
+			return AUTOUSER_REJECT_UNMANAGED;
+		case AUTOUSER_ACTION_REJECT_NO_RULE:
+			return AUTOUSER_REJECT_NO_RULE;
+		case AUTOUSER_ACTION_REJECT_ROLE_MISSING:
+			return AUTOUSER_REJECT_ROLE_MISSING;
+		case AUTOUSER_ACTION_REJECT_ROLE_FORBIDDEN:
+			return AUTOUSER_REJECT_ROLE_FORBIDDEN;
+		case AUTOUSER_ACTION_REJECT_ROLE_INVALID:
+			return AUTOUSER_REJECT_ROLE_INVALID;
+		case AUTOUSER_ACTION_REJECT_SET_CHANGED:
+			return AUTOUSER_REJECT_SET_CHANGED;
+	}
+	return AUTOUSER_REJECT_ROLE_INVALID;	/* fail closed */
+}
+
+/*
+ * The decision for one login, from its evaluated rules and the catalogs.
+ * in_database: connected to pg_autouser.database (a worker or a SQL
+ * function), where privileges on autouser.rules can be checked too.  With
+ * changes non-NULL, a CREATE or REACTIVATE also gets its membership changes.
+ */
+void
+autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
+			  const AutouserRulesOwners *owners, bool in_database,
+			  AutouserDecision *decision, AutouserChanges *changes)
+{
+	FactContext ctx;
+	LoginRole	login;
+	AutouserLoginFacts facts;
+	AutouserVerdict verdict;
 	List	   *set_oids = NIL;
-	List	   *current = NIL;
 	ListCell   *lc;
 
-	memset(plan, 0, sizeof(AutouserPlan));
-	memset(&facts, 0, sizeof(facts));
-	plan->eval = *eval;
-	if (plan->eval.result == AUTOUSER_EVAL_BROKEN)
+	memset(decision, 0, sizeof(AutouserDecision));
+	decision->rule_id = eval->rule_id;
+	read_login_role(request->identity, autouser_group_role_oid(), &login);
+	decision->role = login.oid;
+	if (OidIsValid(login.oid) && autouser_role_is_exempt(login.oid))
 	{
-		plan->rules_broken = true;
-		plan->action = AUTOUSER_ACTION_NONE;
+		decision->outcome = AUTOUSER_NONE;
+		return;
+	}
+	/*
+	 * A subject that cannot be used fails only a login pg_autouser would act
+	 * on: one a rule may match (whatever the OU), or a managed role's.
+	 */
+	if (request->subject != AUTOUSER_SUBJECT_OK)
+	{
+		if (eval->result == AUTOUSER_EVAL_NO_MATCH && eval->candidates == 0 &&
+			!login.recorded && !login.in_group)
+			decision->outcome = AUTOUSER_NONE;
+		else if (request->subject == AUTOUSER_SUBJECT_AMBIGUOUS_CN)
+			decision->outcome = AUTOUSER_REJECT_AMBIGUOUS_CN;
+		else
+			decision->outcome = AUTOUSER_REJECT_SUBJECT_UNREADABLE;
+		return;
+	}
+	/* Step 3 comes before the set's checks: an unmanaged role is named so. */
+	if (eval->result == AUTOUSER_EVAL_INVALID_ROLE)
+	{
+		if (OidIsValid(login.oid) && !login.recorded && !login.in_group)
+			decision->outcome = AUTOUSER_REJECT_UNMANAGED;
+		else
+		{
+			decision->outcome = AUTOUSER_REJECT_ROLE_INVALID;
+			strlcpy(decision->bad_role, eval->invalid_role, sizeof(decision->bad_role));
+		}
 		return;
 	}
 
-	plan->role_oid = role_oid_by_name(request->identity, &can_login);
-	facts.rules_matched = plan->eval.result != AUTOUSER_EVAL_NO_MATCH;
-	facts.role_exists = OidIsValid(plan->role_oid);
-	facts.role_can_login = can_login;
-	if (facts.role_exists)
+	init_context(&ctx, login.oid, owners, in_database);
+	init_facts(&facts, list_length(eval->roles));
+	facts.rules_matched = eval->result == AUTOUSER_EVAL_MATCH;
+	facts.role_exists = OidIsValid(login.oid);
+	facts.role_managed = login.recorded || login.in_group;
+	/* One not yet recorded, or outside the group, is adopted: a write. */
+	facts.role_can_login = login.can_login && login.recorded && login.in_group;
+	foreach(lc, eval->roles)
 	{
-		foreach(lc, direct_parents(plan->role_oid))
-		{
-			if (lfirst_oid(lc) == group && OidIsValid(group))
-				facts.role_managed = true;
-			else
-				current = lappend_oid(current, lfirst_oid(lc));
-		}
-	}
-	if (facts.rules_matched)
-		facts.set_check = check_set(plan, &set_oids);
-	if (facts.set_check == AUTOUSER_SET_OK)
-	{
-		foreach(lc, set_oids)
-			if (!list_member_oid(current, lfirst_oid(lc)))
-				plan->grant = lappend(plan->grant, role_name(lfirst_oid(lc)));
-		foreach(lc, current)
-			if (!list_member_oid(set_oids, lfirst_oid(lc)))
-				plan->revoke = lappend(plan->revoke, role_name(lfirst_oid(lc)));
-		facts.set_equal = plan->grant == NIL && plan->revoke == NIL;
-	}
-	/* Only step 7 asks, and only for an active managed role whose set moved. */
-	if (facts.role_managed && facts.role_can_login && facts.set_check == AUTOUSER_SET_OK &&
-		!facts.set_equal)
-		facts.other_sessions = autouser_count_sessions(plan->role_oid);
-	plan->action = autouser_decide(&facts);
+		AutouserEvalRole *role = lfirst(lc);
+		Oid			oid;
 
-	switch (plan->action)
-	{
-		case AUTOUSER_ACTION_REJECT_UNMANAGED:
-			plan->detail = psprintf("The role is not a member of group role \"%s\".",
-									autouser_group_role);
-			break;
-		case AUTOUSER_ACTION_REJECT_NO_RULE:
-			plan->detail = pstrdup("No enabled rule matches this identity, database and certificate.");
-			break;
-		case AUTOUSER_ACTION_REJECT_SET_CHANGED:
-			plan->detail = psprintf("The role has %d other session(s); the rules now give it a different role set.",
-									facts.other_sessions);
-			break;
-		default:
-			break;
+		add_set_role(&facts, role->name, role->from_template, &ctx, &oid);
+		if (OidIsValid(oid))
+			set_oids = lappend_oid(set_oids, oid);
 	}
+	facts.set_equal = list_length(set_oids) == list_length(eval->roles) &&
+		list_difference_oid(set_oids, login.parents) == NIL &&
+		list_difference_oid(login.parents, set_oids) == NIL;
+	/* Only step 7 needs the count: an active managed role whose set moved. */
+	if (facts.role_managed && facts.role_can_login && !facts.set_equal)
+		facts.other_sessions = autouser_sessions_count(login.oid);
+	decision->other_sessions = facts.other_sessions;
+
+	autouser_decide(&facts, &verdict);
+	decision->outcome = outcome_of(verdict.action);
+	if (AutouserOutcomeIsReject(decision->outcome))
+		describe_rejection(&facts, &verdict, decision);
+	if (changes == NULL || !AutouserOutcomeNeedsWrite(decision->outcome))
+		return;
+	memset(changes, 0, sizeof(AutouserChanges));
+	changes->join_group = !login.in_group;
+	foreach(lc, eval->roles)
+		changes->set = lappend(changes->set, ((AutouserEvalRole *) lfirst(lc))->name);
+	foreach(lc, set_oids)
+		if (!list_member_oid(login.parents, lfirst_oid(lc)))
+			changes->grant = lappend(changes->grant, autouser_role_name(lfirst_oid(lc)));
+	foreach(lc, login.parents)
+		if (!list_member_oid(set_oids, lfirst_oid(lc)))
+			changes->revoke = lappend(changes->revoke, autouser_role_name(lfirst_oid(lc)));
 }
 
-/* Raises the rejection a plan stands for: FATAL at login, ERROR in preview. */
+/*
+ * Whether a rule may name these roles literally (autouser.add_rule): the
+ * decision is CREATE when it may, else the refusal naming the first bad role.
+ */
 void
-autouser_report_rejection(int elevel, const char *identity, const char *database,
-						  const AutouserPlan *plan)
+autouser_plan_roles(List *names, const AutouserRulesOwners *owners, AutouserDecision *decision)
 {
-	const char *detail = plan->detail ? plan->detail : "";
+	FactContext ctx;
+	AutouserLoginFacts facts;
+	AutouserVerdict verdict;
+	ListCell   *lc;
 
-	switch (plan->action)
+	memset(decision, 0, sizeof(AutouserDecision));
+	init_context(&ctx, InvalidOid, owners, true);
+	init_facts(&facts, list_length(names));
+	facts.rules_matched = true;
+	foreach(lc, names)
 	{
-		case AUTOUSER_ACTION_REJECT_UNMANAGED:
-			ereport(elevel,
-					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-					 errmsg("role \"%s\" exists and is not managed by pg_autouser", identity),
-					 errdetail_log("%s", detail)));
-			break;
-		case AUTOUSER_ACTION_REJECT_NO_RULE:
-			ereport(elevel,
-					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-					 errmsg("no pg_autouser rule admits role \"%s\" to database \"%s\"",
-							identity, database),
-					 errdetail_log("%s", detail)));
-			break;
-		case AUTOUSER_ACTION_REJECT_ROLE_MISSING:
-			ereport(elevel,
-					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-					 errmsg("role \"%s\" granted by pg_autouser rules does not exist",
-							plan->bad_role),
-					 errdetail_log("%s", detail)));
-			break;
-		case AUTOUSER_ACTION_REJECT_ROLE_FORBIDDEN:
-			ereport(elevel,
-					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-					 errmsg("role \"%s\" may not be granted by pg_autouser", plan->bad_role),
-					 errdetail_log("%s", detail)));
-			break;
-		case AUTOUSER_ACTION_REJECT_ROLE_INVALID:
-			ereport(elevel,
-					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-					 errmsg("pg_autouser rules give \"%s\", which is not a valid role name",
-							plan->bad_role),
-					 errdetail_log("%s", detail)));
-			break;
-		case AUTOUSER_ACTION_REJECT_SET_CHANGED:
-			ereport(elevel,
-					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-					 errmsg("role \"%s\" has other sessions holding a different role set", identity),
-					 errdetail_log("%s", detail),
-					 errhint("Close the other sessions of role \"%s\" and connect again.", identity)));
-			break;
-		default:
-			elog(elevel, "pg_autouser: action %d is not a rejection", (int) plan->action);
+		Oid			oid;
+
+		add_set_role(&facts, lfirst(lc), false, &ctx, &oid);
 	}
+	autouser_decide(&facts, &verdict);
+	decision->outcome = outcome_of(verdict.action);
+	if (AutouserOutcomeIsReject(decision->outcome))
+		describe_rejection(&facts, &verdict, decision);
 }

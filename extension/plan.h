@@ -1,6 +1,7 @@
 /*
- * plan.h -- what a login gets: rules evaluated, the role's state read from
- * the shared catalogs, and the decision of SPEC 5.  Used alike by the login
+ * plan.h -- what a login gets (plan.c): the rules' evaluation and the
+ * catalogs' facts turned into one AutouserDecision, the role changes that
+ * carry it out.  Used alike by the login
  * hook (fast path), the workers (authoritative, under the role's lock) and
  * autouser.preview().
  */
@@ -8,29 +9,26 @@
 #define AUTOUSER_PLAN_H
 
 #include "core_bridge.h"
-#include "queue.h"
+#include "login.h"
+#include "rules_cache.h"
 
-typedef struct AutouserPlan
+/* The memberships that make the role hold exactly its set. */
+typedef struct AutouserChanges
 {
-	AutouserAction action;
-	AutouserEval eval;
-	bool		rules_broken;	/* the rule blob did not decode */
-	Oid			role_oid;		/* the identity's role, if it exists */
-	char	   *bad_role;		/* the role a rejection names */
-	char	   *detail;			/* why, for the server log */
 	List	   *grant;			/* role names to add */
 	List	   *revoke;			/* role names to take away */
-} AutouserPlan;
+	List	   *set;			/* the whole set (names), for the audit trail */
+	bool		join_group;		/* not (or no longer) a member of the group role */
+} AutouserChanges;
 
-extern void autouser_plan_login(const AutouserRequest *request,
-								const char *blob, Size blob_len,
-								AutouserPlan *plan);
-extern void autouser_plan_from_eval(const AutouserRequest *request,
-									const AutouserEval *eval, AutouserPlan *plan);
+extern void autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
+						  const AutouserRulesOwners *owners, bool in_database,
+						  AutouserDecision *decision, AutouserChanges *changes);
+extern void autouser_plan_roles(List *names, const AutouserRulesOwners *owners,
+								AutouserDecision *decision);
 extern Oid	autouser_group_role_oid(void);
 extern bool autouser_role_is_managed(Oid role, Oid group);
-extern const char *autouser_forbidden_reason(Oid role, Oid login_role);
-extern void autouser_report_rejection(int elevel, const char *identity,
-									  const char *database, const AutouserPlan *plan);
+extern bool autouser_role_is_exempt(Oid role);
+extern char *autouser_role_name(Oid role);
 
 #endif							/* AUTOUSER_PLAN_H */

@@ -1,29 +1,111 @@
 /*
- * rules_cache.c -- reads autouser.rules (SPI, caller's transaction), publishes
- * the encoded blob in shared memory with the change count it reflects, and
- * evaluates logins against it in place.  Knows nothing of what the rules mean.
+ * rules_cache.c -- owns the published rules in shared memory: the encoded
+ * blob, the owners the forbidden list needs, and the change count that says
+ * whether they are current.  The count is bumped when a change of
+ * autouser.rules commits (COMMIT PREPARED included: a prepared transaction
+ * that changed them is remembered and counted once it is no longer in
+ * progress), and when the extension or its database is dropped.  Logins
+ * evaluate the blob in place only when it reflects the current count.
+ * Reads the table through run_as.c; knows nothing of what rules mean.
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "access/twophase.h"
 #include "access/xact.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_database.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
+#include "port/atomics.h"
+#include "storage/procarray.h"
+#include "storage/shmem.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "core_bridge.h"
-#include "plan.h"
+#include "guc.h"
 #include "rules_cache.h"
+#include "shmem.h"
+#include "workers.h"
 
+typedef struct AutouserRules
+{
+	pg_atomic_uint64 change_count;	/* bumped by every committed change */
+	pg_atomic_uint32 nprepared; /* used entries of prepared[] */
+	/* the rest under the rules lock */
+	uint64		loaded_count;	/* change count the blob reflects */
+	AutouserRulesState state;
+	AutouserRulesOwners owners;
+	bool		inert_logged;
+	Size		len;
+	int			max_prepared;	/* max_prepared_transactions */
+	TransactionId *prepared;	/* prepared transactions that changed rules */
+	char	   *blob;			/* AUTOUSER_RULES_BYTES */
+} AutouserRules;
+
+static AutouserRules *rules = NULL;
+static object_access_hook_type prev_object_access_hook = NULL;
 static bool xact_callback_registered = false;
 static bool rules_changed_in_xact = false;
+
+Size
+autouser_rules_shmem_size(void)
+{
+	Size		size = MAXALIGN(sizeof(AutouserRules));
+
+	size = add_size(size, MAXALIGN(mul_size(Max(max_prepared_xacts, 1), sizeof(TransactionId))));
+	return add_size(size, AUTOUSER_RULES_BYTES);
+}
+
+void
+autouser_rules_shmem_startup(void)
+{
+	bool		found;
+	char	   *base;
+
+	base = ShmemInitStruct("pg_autouser rules", autouser_rules_shmem_size(), &found);
+	rules = (AutouserRules *) base;
+	if (found)
+		return;
+	memset(rules, 0, sizeof(AutouserRules));
+	pg_atomic_init_u64(&rules->change_count, 1);
+	pg_atomic_init_u32(&rules->nprepared, 0);
+	rules->state = AUTOUSER_RULES_UNKNOWN;
+	rules->max_prepared = max_prepared_xacts;
+	base += MAXALIGN(sizeof(AutouserRules));
+	rules->prepared = (TransactionId *) base;
+	base += MAXALIGN(mul_size(Max(max_prepared_xacts, 1), sizeof(TransactionId)));
+	rules->blob = base;
+}
 
 bool
 autouser_extension_exists(void)
 {
 	return OidIsValid(get_extension_oid("pg_autouser", true));
+}
+
+/*
+ * The owners the forbidden list needs, as this database has them now: the
+ * caller is connected to pg_autouser.database.
+ */
+void
+autouser_rules_owners_now(AutouserRulesOwners *owners)
+{
+	HeapTuple	tuple = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+
+	owners->database_owner = InvalidOid;
+	if (HeapTupleIsValid(tuple))
+	{
+		owners->database_owner = ((Form_pg_database) GETSTRUCT(tuple))->datdba;
+		ReleaseSysCache(tuple);
+	}
+	owners->extension_owner = autouser_extension_owner();
 }
 
 /*
@@ -33,38 +115,34 @@ autouser_extension_exists(void)
 static bool
 rule_is_usable(const AutouserRuleRow *row)
 {
-	const char *problem = NULL;
-	bool		is_template;
+	bool		usable = row->identity != NULL && row->database != NULL &&
+		autouser_pattern_problem(row->identity) == AUTOUSER_PATTERN_OK &&
+		autouser_pattern_problem(row->database) == AUTOUSER_PATTERN_OK &&
+		(row->cert_ou == NULL || autouser_pattern_problem(row->cert_ou) == AUTOUSER_PATTERN_OK);
 
-	if (row->identity == NULL || row->database == NULL)
-		problem = "a null pattern";
-	else if (autouser_pattern_problem(row->identity) || autouser_pattern_problem(row->database))
-		problem = "an invalid pattern";
-	else if (row->cert_ou && autouser_pattern_problem(row->cert_ou))
-		problem = "an invalid cert_ou";
-	for (int r = 0; problem == NULL && r < row->nroles; r++)
-		if (autouser_role_entry_problem(row->roles[r], &is_template))
-			problem = "an invalid role entry";
-	if (problem)
+	for (int r = 0; usable && r < row->nroles; r++)
+		usable = autouser_role_entry_kind(row->roles[r]) != AUTOUSER_ROLE_ENTRY_INVALID;
+	if (!usable)
 		ereport(LOG,
-				(errmsg("pg_autouser ignores rule %lld: it has %s",
-						(long long) row->id, problem)));
-	return problem == NULL;
+				(errmsg("pg_autouser ignores rule %lld because it is not valid",
+						(long long) row->id),
+				 errdetail("Its identity, database or cert_ou pattern or a role entry would be refused by autouser.add_rule().")));
+	return usable;
 }
 
-/* Enabled, usable rules in id order, encoded.  Caller is connected to SPI. */
+/*
+ * Enabled, usable rules in id order, encoded, as actor sees them.  Caller is
+ * connected to SPI.  Unless read_only, the read takes a new snapshot: it
+ * sees every change committed before the call.
+ */
 char *
-autouser_rules_read(Size *len)
+autouser_rules_read(AutouserActor actor, bool read_only, Size *len)
 {
 	List	   *rows = NIL;
-	int			ret;
 
-	ret = SPI_execute("SELECT id, identity, database, cert_ou, roles"
-					  " FROM autouser.rules WHERE enabled ORDER BY id",
-					  true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "pg_autouser: reading autouser.rules failed: %s",
-			 SPI_result_code_string(ret));
+	(void) autouser_sql(actor, "SELECT id, identity, database, cert_ou, roles"
+						" FROM autouser.rules WHERE enabled ORDER BY id",
+						0, NULL, NULL, NULL, read_only);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[i];
@@ -97,10 +175,95 @@ autouser_rules_read(Size *len)
 	return autouser_rules_encode(rows, len);
 }
 
+/*
+ * Caller holds the rules lock exclusively: forgets the remembered prepared
+ * transactions that have ended (committed or rolled back: either way the
+ * rules must be read again) and counts them as one change.
+ */
+static void
+forget_ended_prepared(void)
+{
+	int			n = (int) pg_atomic_read_u32(&rules->nprepared);
+	int			ended = 0;
+
+	for (int i = 0; i < n;)
+	{
+		if (TransactionIdIsInProgress(rules->prepared[i]))
+			i++;
+		else
+		{
+			rules->prepared[i] = rules->prepared[--n];
+			ended++;
+		}
+	}
+	pg_atomic_write_u32(&rules->nprepared, n);
+	if (ended > 0)
+		pg_atomic_fetch_add_u64(&rules->change_count, 1);
+}
+
+/*
+ * The change count as of now: a copy of the rules that reflects it is
+ * current.  Changes become visible before they are counted, so a snapshot
+ * taken after reading the count sees every change it includes.
+ */
 uint64
 autouser_rules_change_count(void)
 {
-	return pg_atomic_read_u64(&autouser_shared->rules_change_count);
+	if (pg_atomic_read_u32(&rules->nprepared) > 0)
+	{
+		autouser_lock(AUTOUSER_LOCK_RULES, LW_EXCLUSIVE);
+		forget_ended_prepared();
+		autouser_unlock(AUTOUSER_LOCK_RULES);
+	}
+	return pg_atomic_read_u64(&rules->change_count);
+}
+
+static void
+remember_prepared(TransactionId xid)
+{
+	int			n;
+	bool		known = false;
+	bool		full = false;
+
+	autouser_lock(AUTOUSER_LOCK_RULES, LW_EXCLUSIVE);
+	forget_ended_prepared();
+	n = (int) pg_atomic_read_u32(&rules->nprepared);
+	for (int i = 0; i < n; i++)
+		known |= TransactionIdEquals(rules->prepared[i], xid);
+	if (!known && n < rules->max_prepared)
+	{
+		rules->prepared[n] = xid;
+		pg_atomic_write_u32(&rules->nprepared, n + 1);
+	}
+	else if (!known)
+		full = true;
+	autouser_unlock(AUTOUSER_LOCK_RULES);
+	/* Only when max_prepared_transactions are prepared already: PREPARE fails anyway. */
+	if (full)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("too many prepared transactions change autouser.rules"),
+				 errhint("Commit or roll back prepared transactions, or raise max_prepared_transactions.")));
+}
+
+/*
+ * Worker side, at start (shared memory may be new after a restart, prepared
+ * transactions are not): remember every prepared transaction of this
+ * database, since any of them may have changed the rules.
+ */
+void
+autouser_rules_register_prepared(void)
+{
+	(void) autouser_sql(AUTOUSER_AS_OWNER,
+						"SELECT transaction::text FROM pg_catalog.pg_prepared_xacts"
+						" WHERE database OPERATOR(pg_catalog.=) pg_catalog.current_database()",
+						0, NULL, NULL, NULL, true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char	   *xid = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		remember_prepared((TransactionId) strtoul(xid, NULL, 10));
+	}
 }
 
 /*
@@ -110,36 +273,37 @@ autouser_rules_change_count(void)
  */
 void
 autouser_rules_publish(AutouserRulesState state, const char *blob, Size len,
-					   uint64 change_count)
+					   const AutouserRulesOwners *owners, uint64 change_count)
 {
-	AutouserShared *sh = autouser_shared;
-
 	if (state == AUTOUSER_RULES_LOADED && len > AUTOUSER_RULES_BYTES)
 		state = AUTOUSER_RULES_TOO_BIG;
-	LWLockAcquire(sh->rules_lock, LW_EXCLUSIVE);
-	if (change_count >= sh->rules_loaded_count)
+	autouser_lock(AUTOUSER_LOCK_RULES, LW_EXCLUSIVE);
+	if (change_count >= rules->loaded_count)
 	{
-		sh->rules_state = state;
-		sh->rules_loaded_count = change_count;
-		sh->rules_len = state == AUTOUSER_RULES_LOADED ? len : 0;
+		rules->state = state;
+		rules->loaded_count = change_count;
+		rules->len = state == AUTOUSER_RULES_LOADED ? len : 0;
+		if (owners)
+			rules->owners = *owners;
 		if (state == AUTOUSER_RULES_LOADED)
-			memcpy(autouser_rules_blob, blob, len);
+			memcpy(rules->blob, blob, len);
+		if (state == AUTOUSER_RULES_LOADED)
+			rules->inert_logged = false;
 	}
-	LWLockRelease(sh->rules_lock);
+	autouser_unlock(AUTOUSER_LOCK_RULES);
 }
 
-/* What is published, and whether a rule change has committed since. */
+/* What is published, and whether a rule change has been counted since. */
 AutouserRulesState
 autouser_rules_published_state(bool *stale)
 {
-	AutouserShared *sh = autouser_shared;
 	uint64		changes = autouser_rules_change_count();
 	AutouserRulesState state;
 
-	LWLockAcquire(sh->rules_lock, LW_SHARED);
-	state = sh->rules_state;
-	*stale = sh->rules_loaded_count != changes;
-	LWLockRelease(sh->rules_lock);
+	autouser_lock(AUTOUSER_LOCK_RULES, LW_SHARED);
+	state = rules->state;
+	*stale = rules->loaded_count != changes;
+	autouser_unlock(AUTOUSER_LOCK_RULES);
 	return state;
 }
 
@@ -150,31 +314,46 @@ autouser_rules_published_state(bool *stale)
  * evaluation itself -- pure computation in the core, no palloc or ereport --
  * which is longer than the "copy only" rule for LWLocks elsewhere; other
  * logins share it, and only a republication waits.  Returns false when the
- * published rules cannot decide (not loaded, stale, too big): ask a worker.
+ * published rules cannot decide (not loaded, not current, too big): ask a
+ * worker.  *state says what is published; a state that is not current is
+ * reported as UNKNOWN.
  */
 bool
 autouser_rules_evaluate_published(const AutouserRequest *request, AutouserEval *eval,
-								  AutouserRulesState *state)
+								  AutouserRulesOwners *owners, AutouserRulesState *state)
 {
-	AutouserShared *sh = autouser_shared;
 	AutouserEvalJob *job = autouser_eval_prepare(request->identity, request->database,
 												 request->attrs, request->attrs_len);
 	uint64		changes = autouser_rules_change_count();
-	bool		usable;
+	bool		current;
 
 	for (;;)
 	{
-		LWLockAcquire(sh->rules_lock, LW_SHARED);
-		*state = sh->rules_state;
-		usable = *state == AUTOUSER_RULES_LOADED && sh->rules_loaded_count == changes;
-		if (usable)
-			autouser_eval_run(job, autouser_rules_blob, sh->rules_len);
-		else if (*state == AUTOUSER_RULES_NO_EXTENSION && sh->rules_loaded_count != changes)
-			*state = AUTOUSER_RULES_UNKNOWN;	/* may have been created since */
-		LWLockRelease(sh->rules_lock);
-		if (!usable || autouser_eval_finish(job, eval))
-			return usable;
+		autouser_lock(AUTOUSER_LOCK_RULES, LW_SHARED);
+		current = rules->loaded_count == changes;
+		*state = current ? rules->state : AUTOUSER_RULES_UNKNOWN;
+		*owners = rules->owners;
+		if (*state == AUTOUSER_RULES_LOADED)
+			autouser_eval_run(job, rules->blob, rules->len);
+		autouser_unlock(AUTOUSER_LOCK_RULES);
+		if (*state != AUTOUSER_RULES_LOADED)
+			return false;
+		if (autouser_eval_finish(job, eval))
+			return true;
 	}
+}
+
+/* True once per inert period: whether to log why nothing is provisioned. */
+bool
+autouser_rules_log_inert_once(void)
+{
+	bool		first;
+
+	autouser_lock(AUTOUSER_LOCK_RULES, LW_EXCLUSIVE);
+	first = !rules->inert_logged;
+	rules->inert_logged = true;
+	autouser_unlock(AUTOUSER_LOCK_RULES);
+	return first;
 }
 
 static void
@@ -182,22 +361,34 @@ rules_xact_callback(XactEvent event, void *arg)
 {
 	if (!rules_changed_in_xact)
 		return;
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT)
+	switch (event)
 	{
-		/* Visible now: every copy older than this is stale. */
-		pg_atomic_fetch_add_u64(&autouser_shared->rules_change_count, 1);
-		rules_changed_in_xact = false;
-		autouser_wake_workers();
+		case XACT_EVENT_PRE_PREPARE:
+			/* Counted when it ends: COMMIT PREPARED runs no callback here. */
+			remember_prepared(GetTopTransactionId());
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+			/* Visible now: every copy older than this is stale. */
+			pg_atomic_fetch_add_u64(&rules->change_count, 1);
+			rules_changed_in_xact = false;
+			autouser_wake_provisioners();
+			break;
+		case XACT_EVENT_PREPARE:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			rules_changed_in_xact = false;
+			break;
+		default:
+			break;
 	}
-	else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		rules_changed_in_xact = false;
 }
 
-/* The rules were edited in this transaction: count it at commit. */
+/* The rules (or what they depend on) change in this transaction: count it. */
 void
 autouser_rules_changed(void)
 {
-	if (autouser_shared == NULL)
+	if (!autouser_shmem_ready())
 		return;
 	if (!xact_callback_registered)
 	{
@@ -205,4 +396,39 @@ autouser_rules_changed(void)
 		xact_callback_registered = true;
 	}
 	rules_changed_in_xact = true;
+}
+
+/*
+ * DROP EXTENSION pg_autouser and DROP DATABASE of pg_autouser.database fire
+ * no trigger on autouser.rules; they count as rule changes too, so that no
+ * login is judged by rules that are gone.
+ */
+static void
+rules_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+	if (access != OAT_DROP)
+		return;
+	if (classId == ExtensionRelationId)
+	{
+		char	   *name = get_extension_name(objectId);
+
+		if (name && strcmp(name, "pg_autouser") == 0)
+			autouser_rules_changed();
+	}
+	else if (classId == DatabaseRelationId)
+	{
+		char	   *name = get_database_name(objectId);
+
+		if (name && autouser_database && strcmp(name, autouser_database) == 0)
+			autouser_rules_changed();
+	}
+}
+
+void
+autouser_rules_cache_init(void)
+{
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = rules_object_access;
 }

@@ -1,8 +1,9 @@
 /*
  * sql_funcs.c -- the C functions behind the autouser schema: install check,
  * rule validation for add_rule, preview, the rules-changed trigger, session
- * counts, deactivate and sweep.  Plain SQL in pg_autouser--1.0.sql does the
- * rest.
+ * counts, deactivate and sweep.  Each does exactly its own job with the
+ * extension's rights where it needs them (run_as.c), whatever the caller's
+ * search_path or settings.  Plain SQL in the install script does the rest.
  */
 #include "postgres.h"
 
@@ -15,17 +16,20 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "storage/lwlock.h"
 
-#include "admin_sql.h"
 #include "cert_attrs.h"
 #include "cleanup.h"
 #include "core_bridge.h"
 #include "guc.h"
+#include "managed.h"
 #include "plan.h"
-#include "queue.h"
+#include "report.h"
+#include "role_ddl.h"
 #include "rules_cache.h"
+#include "run_as.h"
+#include "shmem.h"
+#include "stats.h"
+#include "terminate.h"
 
 PG_FUNCTION_INFO_V1(autouser_check_install);
 PG_FUNCTION_INFO_V1(autouser_check_rule);
@@ -35,17 +39,23 @@ PG_FUNCTION_INFO_V1(autouser_session_count);
 PG_FUNCTION_INFO_V1(autouser_deactivate);
 PG_FUNCTION_INFO_V1(autouser_sweep_now);
 
+/* How long deactivate(terminate => true) waits for each session to end. */
+#define AUTOUSER_TERMINATE_WAIT_MS 5000
+
 static void
 require_preload(void)
 {
-	if (autouser_shared == NULL)
+	if (!autouser_shmem_ready())
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("pg_autouser must be loaded via shared_preload_libraries"),
 				 errhint("Add pg_autouser to shared_preload_libraries in postgresql.conf and restart the server.")));
 }
 
-/* Called first by the install script: refuse a setup that cannot work. */
+/*
+ * Called first by the install script: refuse a setup that cannot work, and
+ * create the group role (the one place besides provisioning that does).
+ */
 Datum
 autouser_check_install(PG_FUNCTION_ARGS)
 {
@@ -58,62 +68,93 @@ autouser_check_install(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("pg_autouser must be created in database \"%s\", not \"%s\"",
 						autouser_database, current),
-				 errhint("Connect to database \"%s\", or set pg_autouser.database = '%s' and restart.",
-						 autouser_database, current)));
+				 errhint("Connect to database \"%s\", or set pg_autouser.database to this database and restart.",
+						 autouser_database)));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "pg_autouser: SPI_connect failed");
+	autouser_ddl_ensure_group_role();
+	SPI_finish();
 	autouser_rules_changed();
 	PG_RETURN_VOID();
 }
 
-static void
-bad_rule(const char *fmt_msg, const char *value, const char *problem)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg(fmt_msg, value, problem)));
-}
-
+/* A pattern argument of add_rule: 22023 with a whole sentence per problem. */
 static void
 check_pattern(const char *what, text *pattern)
 {
-	const char *problem;
 	char	   *value;
 
 	if (pattern == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s pattern must not be null", what)));
+				 errmsg("the %s pattern must not be null", what)));
 	value = text_to_cstring(pattern);
-	problem = autouser_pattern_problem(value);
-	if (problem)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid %s pattern \"%s\": it %s", what, value, problem)));
+	switch (autouser_pattern_problem(value))
+	{
+		case AUTOUSER_PATTERN_OK:
+			return;
+		case AUTOUSER_PATTERN_EMPTY:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the %s pattern is empty", what)));
+			break;
+		case AUTOUSER_PATTERN_CONTROL_CHAR:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the %s pattern \"%s\" contains control characters", what, value)));
+			break;
+		case AUTOUSER_PATTERN_BAD_UTF8:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the %s pattern is not valid UTF-8", what)));
+			break;
+		case AUTOUSER_PATTERN_TOO_LONG:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the %s pattern \"%s\" is longer than 63 bytes besides '*'", what, value)));
+			break;
+	}
 }
 
 static void
-check_role_entry(const char *entry)
+check_cert_ou(const char *ou)
 {
-	bool		is_template;
-	const char *problem = autouser_role_entry_problem(entry, &is_template);
-	Oid			role;
-	const char *reason;
+	if (autouser_pattern_problem(ou) != AUTOUSER_PATTERN_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cert_ou \"%s\" is not a valid organizational unit", ou),
+				 errdetail("It must be 1 to 63 bytes of UTF-8 without control characters.")));
+	if (strchr(ou, '*'))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cert_ou \"%s\" contains '*'", ou),
+				 errdetail("cert_ou is matched exactly, not as a pattern.")));
+}
 
-	if (problem)
-		bad_rule("invalid role entry \"%s\": it %s", entry, problem);
-	if (is_template)
+/* Every literal role of a rule must exist and may be granted (SPEC 6). */
+static void
+check_literal_roles(List *names)
+{
+	AutouserRulesOwners owners;
+	AutouserDecision decision;
+
+	if (names == NIL)
 		return;
-	role = get_role_oid(entry, true);
-	if (!OidIsValid(role))
+	autouser_rules_owners_now(&owners);
+	autouser_plan_roles(names, &owners, &decision);
+	if (decision.outcome == AUTOUSER_REJECT_ROLE_MISSING)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("role \"%s\" does not exist", entry),
+				 errmsg("role \"%s\" does not exist", decision.bad_role),
 				 errhint("Create the role first, or use a {{cert.<attribute>}} template.")));
-	reason = autouser_forbidden_reason(role, InvalidOid);
-	if (reason)
+	if (decision.outcome == AUTOUSER_REJECT_ROLE_FORBIDDEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("role \"%s\" may not be granted by pg_autouser", entry),
-				 errdetail("Role \"%s\" %s.", entry, reason)));
+				 errmsg("role \"%s\" may not be granted by pg_autouser", decision.bad_role),
+				 errdetail("%s", autouser_forbidden_detail(&decision))));
+	if (decision.outcome != AUTOUSER_CREATE)
+		elog(ERROR, "pg_autouser: unexpected outcome %d checking rule roles",
+			 (int) decision.outcome);
 }
 
 /* autouser._check_rule(identity, roles, database, cert_ou): raises 22023. */
@@ -124,19 +165,13 @@ autouser_check_rule(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
+	List	   *literal = NIL;
 
+	require_preload();
 	check_pattern("identity", PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
 	check_pattern("database", PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2));
 	if (!PG_ARGISNULL(3))
-	{
-		char	   *ou = text_to_cstring(PG_GETARG_TEXT_PP(3));
-		const char *problem = autouser_pattern_problem(ou);
-
-		if (problem == NULL && strchr(ou, '*'))
-			problem = "contains '*'; cert_ou is matched exactly";
-		if (problem)
-			bad_rule("invalid cert_ou \"%s\": it %s", ou, problem);
-	}
+		check_cert_ou(text_to_cstring(PG_GETARG_TEXT_PP(3)));
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -153,12 +188,28 @@ autouser_check_rule(PG_FUNCTION_ARGS)
 				 errmsg("roles must not be empty")));
 	for (int i = 0; i < n; i++)
 	{
+		char	   *entry;
+
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("roles must not contain nulls")));
-		check_role_entry(TextDatumGetCString(elems[i]));
+		entry = TextDatumGetCString(elems[i]);
+		switch (autouser_role_entry_kind(entry))
+		{
+			case AUTOUSER_ROLE_ENTRY_NAME:
+				literal = lappend(literal, entry);
+				break;
+			case AUTOUSER_ROLE_ENTRY_TEMPLATE:
+				break;
+			case AUTOUSER_ROLE_ENTRY_INVALID:
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("role entry \"%s\" is neither a role name nor a valid {{cert.<attribute>}} template",
+								entry)));
+		}
 	}
+	check_literal_roles(literal);
 	PG_RETURN_VOID();
 }
 
@@ -172,96 +223,110 @@ read_rules_here(Size *len)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
-	blob = autouser_rules_read(len);
+	blob = autouser_rules_read(AUTOUSER_AS_CALLER, true, len);
 	copy = MemoryContextAlloc(caller, Max(*len, 1));
 	memcpy(copy, blob, *len);
 	SPI_finish();
 	return copy;
 }
 
-/*
- * autouser._preview(identity, database, attr_names[], attr_values[]): the
- * role set a login would get now, NULL when no rule applies, or the login's
- * rejection as an ERROR.
- */
-Datum
-autouser_preview(PG_FUNCTION_ARGS)
+/* Adds preview's attrs to request (plus CN = identity unless given). */
+static void
+preview_attrs(AutouserRequest *request, ArrayType *names_array, ArrayType *values_array)
 {
-	AutouserRequest request;
-	AutouserPlan plan;
 	Datum	   *names,
 			   *values;
 	bool	   *name_nulls,
 			   *value_nulls;
 	int			n_names,
 				n_values;
-	bool		has_cn = false;
-	const char *problem;
-	char	   *identity;
-	char	   *blob;
-	Size		len;
-	ArrayBuildState *out = NULL;
-	ListCell   *lc;
+	bool		fits = true;
+	int			cns = 0;
 
-	require_preload();
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("identity and database must not be null")));
-	identity = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	problem = autouser_identity_problem(identity, strlen(identity));
-	if (problem)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("certificate common name %s and cannot be a role name", problem)));
-
-	memset(&request, 0, sizeof(request));
-	strlcpy(request.identity, identity, NAMEDATALEN);
-	strlcpy(request.database, text_to_cstring(PG_GETARG_TEXT_PP(1)), NAMEDATALEN);
-	deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false, TYPALIGN_INT,
+	deconstruct_array(names_array, TEXTOID, -1, false, TYPALIGN_INT,
 					  &names, &name_nulls, &n_names);
-	deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), TEXTOID, -1, false, TYPALIGN_INT,
+	deconstruct_array(values_array, TEXTOID, -1, false, TYPALIGN_INT,
 					  &values, &value_nulls, &n_values);
-	for (int i = 0; i < Min(n_names, n_values); i++)
+	for (int i = 0; i < Min(n_names, n_values) && fits; i++)
 	{
 		char	   *name = TextDatumGetCString(names[i]);
 
 		if (name_nulls[i] || value_nulls[i])
 			continue;
-		has_cn |= strcmp(name, "CN") == 0;
-		if (!autouser_attrs_append(request.attrs, AUTOUSER_ATTRS_BYTES, &request.attrs_len,
-								   name, TextDatumGetCString(values[i])))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("attrs are longer than %d bytes", AUTOUSER_ATTRS_BYTES)));
+		cns += strcmp(name, "CN") == 0;
+		fits = autouser_attrs_append(request->attrs, AUTOUSER_ATTRS_BYTES, &request->attrs_len,
+									 name, TextDatumGetCString(values[i]));
 	}
-	if (!has_cn &&
-		!autouser_attrs_append(request.attrs, AUTOUSER_ATTRS_BYTES, &request.attrs_len,
-							   "CN", identity))
+	if (fits && cns == 0)
+		fits = autouser_attrs_append(request->attrs, AUTOUSER_ATTRS_BYTES, &request->attrs_len,
+									 "CN", request->identity);
+	if (!fits)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("attrs are longer than %d bytes", AUTOUSER_ATTRS_BYTES)));
+	request->subject = cns > 1 ? AUTOUSER_SUBJECT_AMBIGUOUS_CN : AUTOUSER_SUBJECT_OK;
+}
+
+/*
+ * autouser._preview(identity, database, attr_names[], attr_values[]): the
+ * role set a login would get now, NULL when no rule applies, or the login's
+ * refusal as an ERROR (28000).  A bad argument is 22023.
+ */
+Datum
+autouser_preview(PG_FUNCTION_ARGS)
+{
+	AutouserRequest request;
+	AutouserDecision decision;
+	AutouserRulesOwners owners;
+	AutouserEval eval;
+	char	   *identity;
+	char	   *database;
+	char	   *blob;
+	Size		len;
+	ArrayBuildState *out;
+	ListCell   *lc;
+
+	require_preload();
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("identity, database and attrs must not be null")));
+	identity = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	autouser_report_identity(ERROR, ERRCODE_INVALID_PARAMETER_VALUE,
+							 autouser_identity_problem(identity, strlen(identity)), identity);
+	database = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (strlen(database) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("database name \"%s\" is longer than 63 bytes", database)));
+
+	memset(&request, 0, sizeof(request));
+	strlcpy(request.identity, identity, NAMEDATALEN);
+	strlcpy(request.database, database, NAMEDATALEN);
+	preview_attrs(&request, PG_GETARG_ARRAYTYPE_P(2), PG_GETARG_ARRAYTYPE_P(3));
 
 	blob = read_rules_here(&len);
-	autouser_plan_login(&request, blob, len, &plan);
-
-	if (plan.rules_broken)
+	autouser_rules_evaluate(blob, len, request.identity, request.database,
+							request.attrs, request.attrs_len, &eval);
+	if (eval.result == AUTOUSER_EVAL_BROKEN)
 		elog(ERROR, "pg_autouser: the rules could not be decoded");
-	switch (plan.action)
+	autouser_rules_owners_now(&owners);
+	autouser_plan(&request, &eval, &owners, true, &decision, NULL);
+	switch (decision.outcome)
 	{
-		case AUTOUSER_ACTION_NONE:
+		case AUTOUSER_NONE:
 			PG_RETURN_NULL();
-		case AUTOUSER_ACTION_ADMIT:
-		case AUTOUSER_ACTION_CREATE:
-		case AUTOUSER_ACTION_REACTIVATE:
+		case AUTOUSER_ADMIT:
+		case AUTOUSER_CREATE:
+		case AUTOUSER_REACTIVATE:
 			break;
 		default:
-			autouser_report_rejection(ERROR, request.identity, request.database, &plan);
+			autouser_report(ERROR, &request, &decision);
 	}
 	out = initArrayResult(TEXTOID, CurrentMemoryContext, false);
-	foreach(lc, plan.eval.roles)
-		accumArrayResult(out, CStringGetTextDatum(lfirst(lc)), false, TEXTOID,
-						 CurrentMemoryContext);
+	foreach(lc, eval.roles)
+		accumArrayResult(out, CStringGetTextDatum(((AutouserEvalRole *) lfirst(lc))->name),
+						 false, TEXTOID, CurrentMemoryContext);
 	PG_RETURN_DATUM(makeArrayResult(out, CurrentMemoryContext));
 }
 
@@ -285,41 +350,14 @@ autouser_session_count(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(autouser_role_sessions(PG_GETARG_OID(0), 0, &counted));
 }
 
-/* Ends the role's sessions (and logins in progress), waiting up to 5 s each. */
-static void
-terminate_sessions(Oid role)
-{
-	ArrayBuildState *pids = initArrayResult(INT4OID, CurrentMemoryContext, false);
-	pid_t	   *found = palloc(sizeof(pid_t) * autouser_shared->nslots);
-	int			nfound = 0;
-	Oid			types[2] = {OIDOID, INT4ARRAYOID};
-	Datum		values[2];
-
-	/* Counted sessions include logins still authenticating (not in pg_stat_activity). */
-	LWLockAcquire(autouser_shared->queue_lock, LW_SHARED);
-	for (int i = 0; i < autouser_shared->nslots; i++)
-		if (autouser_shared->sessions[i].role == role &&
-			autouser_shared->sessions[i].pid != MyProcPid)
-			found[nfound++] = autouser_shared->sessions[i].pid;
-	LWLockRelease(autouser_shared->queue_lock);
-	for (int i = 0; i < nfound; i++)
-		accumArrayResult(pids, Int32GetDatum(found[i]), false, INT4OID, CurrentMemoryContext);
-	values[0] = ObjectIdGetDatum(role);
-	values[1] = makeArrayResult(pids, CurrentMemoryContext);
-	autouser_owner_sql("SELECT pg_catalog.pg_terminate_backend(p, 5000)"
-					   " FROM (SELECT pid FROM pg_catalog.pg_stat_activity"
-					   "       WHERE usesysid = $1 AND pid <> pg_catalog.pg_backend_pid()"
-					   "       UNION SELECT pg_catalog.unnest($2)) AS s(p)",
-					   2, types, values, NULL);
-}
-
 static void
 refuse_busy(const char *name, int sessions)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_IN_USE),
 			 errmsg("role \"%s\" has %d active session(s)", name, sessions),
-			 errhint("Use autouser.deactivate('%s', terminate => true) to end them first.", name)));
+			 errhint("Use autouser.deactivate(%s, terminate => true) to end them first.",
+					 quote_literal_cstr(name))));
 }
 
 /* autouser.deactivate(role, terminate): deactivate a managed role now. */
@@ -339,7 +377,7 @@ autouser_deactivate(PG_FUNCTION_ARGS)
 				 errmsg("role must not be null")));
 	name = pstrdup(NameStr(*PG_GETARG_NAME(0)));
 	role = get_role_oid(name, true);
-	if (!OidIsValid(role) || !autouser_role_is_managed(role, autouser_group_role_oid()))
+	if (!OidIsValid(role) || autouser_role_is_exempt(role) || !autouser_role_is_recorded(role))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("role \"%s\" is not managed by pg_autouser", name)));
@@ -351,9 +389,11 @@ autouser_deactivate(PG_FUNCTION_ARGS)
 	{
 		if (PG_ARGISNULL(1) || !PG_GETARG_BOOL(1))
 			refuse_busy(name, sessions);
-		terminate_sessions(role);
+		autouser_stats_count(AUTOUSER_STAT_ENDED_DEACTIVATE,
+							 autouser_terminate_sessions(role, AUTOUSER_END_DEACTIVATE,
+														 AUTOUSER_TERMINATE_WAIT_MS));
 	}
-	result = autouser_cleanup_role(name, 0, 0, AUTOUSER_CLEANUP_DEACTIVATE,
+	result = autouser_cleanup_role(role, 0, 0, AUTOUSER_CLEANUP_DEACTIVATE, true,
 								   "autouser.deactivate()");
 	if (result == AUTOUSER_CLEANUP_BUSY || result == AUTOUSER_CLEANUP_BUSY_UNCOUNTED)
 		refuse_busy(name, autouser_role_sessions(role, 0, &counted));
@@ -370,7 +410,7 @@ autouser_sweep_now(PG_FUNCTION_ARGS)
 	require_preload();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
-	cleaned = autouser_sweep();
+	cleaned = autouser_sweep(true);
 	SPI_finish();
 	PG_RETURN_INT32(cleaned);
 }

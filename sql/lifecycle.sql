@@ -1,7 +1,9 @@
 -- lifecycle.sql -- the session-lifecycle SQL surface: the users view,
 -- sweep() cleaning every managed LOGIN role without a session, deactivate()
 -- cleaning one role now and refusing (22023) any role it does not manage,
--- and the events both write.
+-- and the events both write.  Managed means labelled by pg_autouser
+-- (SECURITY LABEL FOR pg_autouser ... IS 'managed'), which provisioning does;
+-- roles made here by hand are labelled the same way.
 --
 -- The cleanup worker sweeps too, at any moment once it has connected, so a
 -- managed LOGIN role is only ever created inside the transaction that acts
@@ -66,6 +68,7 @@ CREATE ROLE regress_writer NOLOGIN;
 -- another role (managed means a direct member).
 CREATE ROLE regress_plain LOGIN IN ROLE regress_reader;
 CREATE ROLE regress_team NOLOGIN IN ROLE auto_user;
+SECURITY LABEL FOR pg_autouser ON ROLE regress_team IS 'managed';
 CREATE ROLE regress_indirect LOGIN IN ROLE regress_team, regress_reader;
 SELECT coalesce(max(id), 0) AS last_event FROM autouser.events \gset
 
@@ -75,8 +78,11 @@ SELECT coalesce(max(id), 0) AS last_event FROM autouser.events \gset
 -- left alone.
 BEGIN;
 CREATE ROLE regress_u1 LOGIN IN ROLE auto_user, regress_reader;
+SECURITY LABEL FOR pg_autouser ON ROLE regress_u1 IS 'managed';
 CREATE ROLE regress_u2 LOGIN IN ROLE auto_user, regress_reader, regress_writer;
+SECURITY LABEL FOR pg_autouser ON ROLE regress_u2 IS 'managed';
 CREATE ROLE regress_u3 NOLOGIN IN ROLE auto_user, regress_writer;
+SECURITY LABEL FOR pg_autouser ON ROLE regress_u3 IS 'managed';
 INSERT INTO autouser.user_state (role, created_at, last_login, last_logout)
 VALUES ('regress_u1', '2024-01-01 10:00:00+00', '2024-01-01 10:00:00+00', '2024-01-01 11:00:00+00');
 SELECT role, state, sessions, roles, created_at IS NOT NULL AS has_created_at,
@@ -104,6 +110,7 @@ SELECT count(*) AS new_events FROM pg_temp.my_events(:last_event);
 -- to do; an event only for the first.
 BEGIN;
 CREATE ROLE regress_u4 LOGIN IN ROLE auto_user, regress_reader, regress_writer;
+SECURITY LABEL FOR pg_autouser ON ROLE regress_u4 IS 'managed';
 SELECT autouser.deactivate('regress_u4') AS deactivated;
 SELECT autouser.deactivate('regress_u4') AS deactivated_again;
 SELECT * FROM pg_temp.roles() WHERE rolname = 'regress_u4';
@@ -114,6 +121,7 @@ COMMIT;
 SELECT coalesce(max(id), 0) AS last_event FROM autouser.events \gset
 BEGIN;
 CREATE ROLE regress_u5 LOGIN IN ROLE auto_user, regress_reader;
+SECURITY LABEL FOR pg_autouser ON ROLE regress_u5 IS 'managed';
 SELECT autouser.deactivate('regress_u5', terminate => true) AS deactivated;
 SELECT autouser.deactivate('regress_u5', true) AS deactivated_again;
 SELECT * FROM pg_temp.roles() WHERE rolname = 'regress_u5';
@@ -124,6 +132,7 @@ COMMIT;
 SELECT coalesce(max(id), 0) AS last_event FROM autouser.events \gset
 BEGIN;
 CREATE ROLE regress_u6 LOGIN IN ROLE auto_user;
+SECURITY LABEL FOR pg_autouser ON ROLE regress_u6 IS 'managed';
 SELECT autouser.deactivate('regress_u6') AS deactivated;
 SELECT * FROM pg_temp.roles() WHERE rolname = 'regress_u6';
 SELECT * FROM pg_temp.my_events(:last_event);

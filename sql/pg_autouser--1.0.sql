@@ -5,7 +5,8 @@
 
 -- Refuses (55000) when not preloaded or not in pg_autouser.database.
 CREATE FUNCTION autouser._check_install() RETURNS void
-    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'autouser_check_install';
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_check_install';
 SELECT autouser._check_install();
 
 CREATE SEQUENCE autouser.rules_id_seq;
@@ -25,13 +26,15 @@ SELECT pg_catalog.pg_extension_config_dump('autouser.rules', '');
 SELECT pg_catalog.pg_extension_config_dump('autouser.rules_id_seq', '');
 
 CREATE FUNCTION autouser._rules_changed() RETURNS trigger
-    LANGUAGE c AS 'MODULE_PATHNAME', 'autouser_rules_changed_trigger';
+    LANGUAGE c SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_rules_changed_trigger';
 CREATE TRIGGER rules_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON autouser.rules
     FOR EACH STATEMENT EXECUTE FUNCTION autouser._rules_changed();
 
 CREATE FUNCTION autouser._check_rule(identity text, roles text[], database text, cert_ou text)
-    RETURNS void LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'autouser_check_rule';
+    RETURNS void LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_check_rule';
 
 CREATE FUNCTION autouser.add_rule(identity text, roles text[], database text DEFAULT '*',
                                   cert_ou text DEFAULT NULL, comment text DEFAULT NULL)
@@ -60,7 +63,8 @@ $$;
 
 CREATE FUNCTION autouser._preview(identity text, database text, attr_names text[],
                                   attr_values text[])
-    RETURNS text[] LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'autouser_preview';
+    RETURNS text[] LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_preview';
 
 -- attrs: {"OU": ["eng","ops"], "O": "Acme"}; a value is a string or an array.
 CREATE FUNCTION autouser.preview(identity text,
@@ -107,7 +111,8 @@ CREATE TABLE autouser.user_state (
 );
 
 CREATE FUNCTION autouser._session_count(role oid) RETURNS integer
-    LANGUAGE c STABLE STRICT AS 'MODULE_PATHNAME', 'autouser_session_count';
+    LANGUAGE c STABLE STRICT SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_session_count';
 
 CREATE VIEW autouser.users AS
     SELECT r.rolname AS role,
@@ -127,10 +132,12 @@ CREATE VIEW autouser.users AS
 
 CREATE FUNCTION autouser.deactivate(role name, terminate boolean DEFAULT false)
     RETURNS boolean
-    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'autouser_deactivate';
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_deactivate';
 
 CREATE FUNCTION autouser.sweep() RETURNS integer
-    LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'autouser_sweep_now';
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_sweep_now';
 
 -- The group role marks managed roles; create it now if missing.
 DO $$

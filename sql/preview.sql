@@ -142,7 +142,7 @@ FROM (VALUES ('empty', ''),
              ('plain', 'regress_kate')) AS t(label, identity);
 SELECT pg_temp.pv(NULL), pg_temp.pv('regress_kate', NULL);
 -- Certificate attributes are bounded like a real subject's.
-SELECT pg_temp.pv('regress_kate', attrs => jsonb_build_object('OU', repeat('x', 3000)));
+SELECT pg_temp.pv('regress_kate', attrs => jsonb_build_object('OU', repeat('x', 5000)));
 SELECT autouser.drop_rule(:wide) AS dropped;
 
 -- Disabled rules are ignored.

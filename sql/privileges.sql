@@ -34,6 +34,7 @@ CREATE ROLE regress_nobody NOLOGIN;
 CREATE ROLE regress_reader NOLOGIN;
 -- A managed role for deactivate and _session_count to name.
 CREATE ROLE regress_managed NOLOGIN IN ROLE auto_user, regress_reader;
+SECURITY LABEL FOR pg_autouser ON ROLE regress_managed IS 'managed';
 SELECT autouser.add_rule('regress_x', ARRAY['regress_reader']) AS rule_id \gset
 
 CREATE TABLE pg_temp.statements (n int PRIMARY KEY, sql text);
@@ -77,6 +78,7 @@ RESET ROLE;
 -- made in the same transaction, where the cleanup worker cannot see it.)
 BEGIN;
 CREATE ROLE regress_idle LOGIN IN ROLE auto_user, regress_reader;
+SECURITY LABEL FOR pg_autouser ON ROLE regress_idle IS 'managed';
 SET LOCAL ROLE regress_nobody;
 SELECT autouser.sweep() AS cleaned;
 RESET ROLE;

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # run_all.sh -- `make test`: installs what the tests need (Debian packages),
-# builds and installs the extension, then runs every suite -- core unit tests
-# (plain and with ASan+UBSan), pg_regress, isolation, end-to-end TAP -- and
-# ends with one line "N passed, N failed".  Usage: run_all.sh [suite...]
+# builds and installs the extension, then runs every suite -- formatting,
+# core unit tests (plain and with ASan+UBSan), and PGXS's installcheck
+# suites: pg_regress, isolation, end-to-end TAP -- and ends with one line
+# "N passed, N failed".  Usage: run_all.sh [suite...]
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(format unit sanitize regress isolation tap)
-PG_BIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
 
 bash "$top/test/install_deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
 PG_BIN=$(pg_config --bindir)
-PGXS_DIR=$(dirname "$(pg_config --pgxs)")/..
+JOBS=${JOBS:-$(nproc)}
 
 passed=0
 failed=0
@@ -34,22 +34,24 @@ work=$(mktemp -d /tmp/pg_autouser_test.XXXXXX)
 
 build_and_install() {
 	local log="$work/build.log"
-	make -C "$top" -s CMAKE_FLAGS=-DPG_AUTOUSER_TESTS=OFF \
+	make -C "$top" -s -j"$JOBS" \
 		PG_CFLAGS="-Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Werror" >"$log" 2>&1 &&
-		make -C "$top" -s install >>"$log" 2>&1 || { tail -n 40 "$log"; return 1; }
+		make -C "$top" -s install >>"$log" 2>&1 &&
+		make -C "$top" -s -j"$JOBS" bench-build >>"$log" 2>&1 || { tail -n 40 "$log"; return 1; }
 }
 
 copy_tree() {
-	mkdir -p "$work/tree"
+	mkdir -p "$work/tree" "$work/bin"
 	(cd "$top" && tar --exclude=./build --exclude=./.git -cf - .) | tar -C "$work/tree" -xf -
+	cp "$top/build/bench/bench/pg_autouser_bench" "$work/bin/"
 	[ "$(id -u)" = 0 ] && chown -R "$RUN_USER" "$work"
 	chmod 755 "$work"
 }
 
 run_ctest() {
 	local dir=$1; shift
-	cmake -S "$top" -B "$dir" -DPG_AUTOUSER_WERROR=ON "$@" >/dev/null &&
-		cmake --build "$dir" -j2 >/dev/null || { echo "core build failed ($*)"; count 0 1; return; }
+	cmake -S "$top" -B "$dir" -DPG_AUTOUSER_WERROR=ON -DPG_AUTOUSER_BENCH=OFF "$@" >/dev/null &&
+		cmake --build "$dir" -j"$JOBS" >/dev/null || { echo "core build failed ($*)"; count 0 1; return; }
 	local out
 	out=$(cd "$dir" && ctest --output-on-failure 2>&1)
 	echo "$out" | tail -n 15
@@ -60,42 +62,26 @@ run_ctest() {
 	count $((total - fails)) "$fails"
 }
 
-run_regress() {
-	local out rc
-	out=$(cd "$work/tree" && as_user make -s installcheck 2>&1); rc=$?
+# pg_regress and pg_isolation_regress: one line per test, "ok"/"FAILED".
+run_pg_regress() {
+	local target=$1 diffs=$2 out rc
+	out=$(cd "$work/tree" && as_user make -s "$target" 2>&1); rc=$?
 	echo "$out" | tail -n 40
 	local ok bad
-	ok=$(echo "$out" | grep -cE '^(ok|test) .* ok|^ok ' )
-	bad=$(echo "$out" | grep -cE 'FAILED|failed \(ignored\)')
+	ok=$(echo "$out" | grep -cE '^(ok|test) .* ok|^ok ')
+	bad=$(echo "$out" | grep -cE 'FAILED|failed \(ignored\)|^not ok ')
 	if [ $rc -ne 0 ] && [ "$bad" = 0 ]; then bad=1; fi
-	[ -f "$work/tree/regression.diffs" ] && cat "$work/tree/regression.diffs"
+	[ -f "$work/tree/$diffs" ] && cat "$work/tree/$diffs"
 	count "$ok" "$bad"
 }
 
-run_isolation() {
-	[ -d "$top/test/isolation/specs" ] && ls "$top"/test/isolation/specs/*.spec >/dev/null 2>&1 || return 0
-	local out rc specs
-	specs=$(cd "$top/test/isolation/specs" && ls *.spec | sed 's/\.spec$//')
-	out=$(cd "$work/tree" && as_user "$PGXS_DIR/test/isolation/pg_isolation_regress" \
-		--bindir="$PG_BIN" --inputdir=test/isolation --outputdir=tmp_isolation \
-		--temp-config=test/pg_autouser.conf --temp-instance=./tmp_isolation/instance \
-		--dbname=contrib_regression $specs 2>&1); rc=$?
-	echo "$out" | tail -n 30
-	local ok bad
-	ok=$(echo "$out" | grep -cE '^(test|ok) .* ok')
-	bad=$(echo "$out" | grep -cE 'FAILED|^not ok ')
-	if [ $rc -ne 0 ] && [ "$bad" = 0 ]; then bad=1; fi
-	[ -f "$work/tree/tmp_isolation/regression.diffs" ] && cat "$work/tree/tmp_isolation/regression.diffs"
-	count "$ok" "$bad"
-}
+run_regress() { run_pg_regress installcheck-regress regression.diffs; }
+run_isolation() { run_pg_regress installcheck-isolation output_iso/regression.diffs; }
 
 run_tap() {
 	local out rc
-	out=$(cd "$work/tree" && as_user env \
-		PERL5LIB="$PGXS_DIR/test/perl:$work/tree/test/perl" \
-		PG_REGRESS="$PGXS_DIR/test/regress/pg_regress" \
-		TESTDIR="$work/tree" PG_TEST_TIMEOUT_DEFAULT=60 \
-		prove --timer ${PROVE_FLAGS:-} test/t/${TAP_ONLY:-*}.pl 2>&1); rc=$?
+	out=$(cd "$work/tree" && as_user env AUTOUSER_BENCH_BIN="$work/bin/pg_autouser_bench" \
+		PG_TEST_TIMEOUT_DEFAULT=60 make -s installcheck-tap ${TAP_ONLY:+TAP_ONLY="test/t/$TAP_ONLY.pl"} 2>&1); rc=$?
 	echo "$out" | tail -n 60
 	if [ $rc -ne 0 ]; then
 		for f in "$work"/tree/tmp_check/log/*.log; do

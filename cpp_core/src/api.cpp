@@ -1,15 +1,24 @@
 // api.cpp -- every extern "C" entry point of core_api.h: argument checks, then a call into the
-// core.  The only place exceptions are caught; no logic of its own beyond pointer/NULL handling.
+// core, all through guarded(), the only place exceptions are caught.  No policy of its own.
 //
-// Values returned when an exception is caught (none is expected outside std::bad_alloc):
-//   status functions  -> AUTOUSER_CORE_NO_MEMORY / AUTOUSER_CORE_INTERNAL
-//   check_identity    -> IDENTITY_BAD_UTF8      check_pattern -> PATTERN_BAD_UTF8
-//   classify          -> ROLE_ENTRY_INVALID      glob_match    -> 0 (no match)
-//   rules_count       -> -1                      forbidden     -> 1 (forbidden)
-//   decide            -> REJECT_ROLE_INVALID     needs_write   -> 0
-// All of these fail closed.  A ptr == NULL with a non-zero length is rejected the same way.
+// What each entry point returns when its arguments are malformed (a NULL pointer with a non-zero
+// length or count) or an exception escapes the core (only std::bad_alloc is expected), and why
+// the caller cannot mistake it for success:
+//   check_identity   -> IDENTITY_EMPTY (malformed) / IDENTITY_BAD_UTF8 (exception): refused.
+//   quote_identifier -> INVALID_INPUT / NO_MEMORY / INTERNAL, *needed = 0: nothing to splice.
+//   glob_match       -> 0: an unreadable pattern or text matches nothing.  Nothing can throw
+//                       here; rule evaluation does not use this entry point.
+//   check_pattern    -> PATTERN_EMPTY / PATTERN_BAD_UTF8: the pattern is refused.
+//   classify_role_entry -> ROLE_ENTRY_INVALID: the entry is refused.
+//   rules_encode     -> INVALID_INPUT / NO_MEMORY / INTERNAL, *needed = 0: nothing to publish.
+//   rules_evaluate   -> INVALID_INPUT / NO_MEMORY / INTERNAL with *result all zero: neither OK
+//                       nor NO_MATCH, so the caller cannot read it as "no rule, not ours".
+//   decide           -> INVALID_INPUT / NO_MEMORY / INTERNAL with *out = REJECT_ROLE_INVALID,
+//                       needs_write 0, bad_role and bad_ancestor -1: a rejection, never NONE or
+//                       an admitting action.  A NULL out gets INVALID_INPUT and nothing written.
+// Out-parameters are set to those values before the core runs, and the core's results are
+// copied out only once it has finished, so an exception never leaves a half-written answer.
 #include "decision.hpp"
-#include "forbidden.hpp"
 #include "glob.hpp"
 #include "identity.hpp"
 #include "quote.hpp"
@@ -17,28 +26,47 @@
 #include "template.hpp"
 
 #include <new>
+#include <type_traits>
 
 using namespace pg_autouser::core;
+
+namespace {
+
+// Runs body and returns its value, or fallback if anything is thrown, so that no exception
+// reaches the noexcept C boundary (that would be std::terminate: a crashed backend and every
+// connection restarted).  The same job as pg_duckdb's InvokeCPPFunc, except that the core may
+// not raise a PostgreSQL error, so it answers with a value.  For a status, std::bad_alloc
+// answers NO_MEMORY, so the glue can say why.
+template <typename T, typename Body> T guarded(T fallback, Body &&body) noexcept {
+	try {
+		return body();
+	} catch (const std::bad_alloc &) {
+		if constexpr (std::is_same_v<T, autouser_core_status>)
+			return AUTOUSER_CORE_NO_MEMORY;
+		else
+			return fallback;
+	} catch (...) {
+		return fallback;
+	}
+}
+
+} // namespace
 
 extern "C" {
 
 autouser_core_identity_check autouser_core_check_identity(const char *name, size_t len) noexcept {
-	try {
+	return guarded(AUTOUSER_CORE_IDENTITY_BAD_UTF8, [&] {
 		if (!detail::is_well_formed(name, len))
 			return AUTOUSER_CORE_IDENTITY_EMPTY;
 		return check_identity(detail::as_view(name, len));
-	} catch (const std::bad_alloc &) {
-		return AUTOUSER_CORE_IDENTITY_BAD_UTF8;
-	} catch (...) {
-		return AUTOUSER_CORE_IDENTITY_BAD_UTF8;
-	}
+	});
 }
 
 autouser_core_status autouser_core_quote_identifier(const char *name, size_t len, char *out,
                                                     size_t out_cap, size_t *needed) noexcept {
-	try {
-		if (needed != nullptr)
-			*needed = 0;
+	if (needed != nullptr)
+		*needed = 0;
+	return guarded(AUTOUSER_CORE_INTERNAL, [&] {
 		if (!detail::is_well_formed(name, len) || (out == nullptr && out_cap != 0))
 			return AUTOUSER_CORE_INVALID_INPUT;
 		std::string_view view = detail::as_view(name, len);
@@ -51,140 +79,85 @@ autouser_core_status autouser_core_quote_identifier(const char *name, size_t len
 			return AUTOUSER_CORE_BUFFER_TOO_SMALL;
 		quote_into(view, out);
 		return AUTOUSER_CORE_OK;
-	} catch (const std::bad_alloc &) {
-		return AUTOUSER_CORE_NO_MEMORY;
-	} catch (...) {
-		return AUTOUSER_CORE_INTERNAL;
-	}
+	});
 }
 
 int autouser_core_glob_match(const char *pattern, size_t pattern_len, const char *text,
                              size_t text_len) noexcept {
-	try {
+	return guarded(0, [&] {
 		if (!detail::is_well_formed(pattern, pattern_len) ||
 		    !detail::is_well_formed(text, text_len))
 			return 0;
 		return glob_match(detail::as_view(pattern, pattern_len), detail::as_view(text, text_len))
 		           ? 1
 		           : 0;
-	} catch (const std::bad_alloc &) {
-		return 0;
-	} catch (...) {
-		return 0;
-	}
+	});
 }
 
 autouser_core_pattern_check autouser_core_check_pattern(const char *pattern, size_t len) noexcept {
-	try {
+	return guarded(AUTOUSER_CORE_PATTERN_BAD_UTF8, [&] {
 		if (!detail::is_well_formed(pattern, len))
 			return AUTOUSER_CORE_PATTERN_EMPTY;
 		return check_pattern(detail::as_view(pattern, len));
-	} catch (const std::bad_alloc &) {
-		return AUTOUSER_CORE_PATTERN_BAD_UTF8;
-	} catch (...) {
-		return AUTOUSER_CORE_PATTERN_BAD_UTF8;
-	}
+	});
 }
 
 autouser_core_role_entry_kind autouser_core_classify_role_entry(const char *entry,
                                                                 size_t len) noexcept {
-	try {
+	return guarded(AUTOUSER_CORE_ROLE_ENTRY_INVALID, [&] {
 		if (!detail::is_well_formed(entry, len))
 			return AUTOUSER_CORE_ROLE_ENTRY_INVALID;
 		return classify_role_entry(detail::as_view(entry, len));
-	} catch (const std::bad_alloc &) {
-		return AUTOUSER_CORE_ROLE_ENTRY_INVALID;
-	} catch (...) {
-		return AUTOUSER_CORE_ROLE_ENTRY_INVALID;
-	}
+	});
 }
 
 autouser_core_status autouser_core_rules_encode(const autouser_core_rule *rules, size_t n_rules,
                                                 char *out, size_t out_cap,
                                                 size_t *needed) noexcept {
-	try {
+	if (needed != nullptr)
+		*needed = 0;
+	return guarded(AUTOUSER_CORE_INTERNAL, [&] {
+		if (out == nullptr && out_cap != 0)
+			return AUTOUSER_CORE_INVALID_INPUT;
 		std::size_t size = 0;
-		autouser_core_status status = AUTOUSER_CORE_INVALID_INPUT;
-		if (out != nullptr || out_cap == 0)
-			status = encode_rules(rules, n_rules, out, out_cap, size);
+		autouser_core_status status = encode_rules(rules, n_rules, out, out_cap, size);
 		if (needed != nullptr)
 			*needed = size;
 		return status;
-	} catch (const std::bad_alloc &) {
-		return AUTOUSER_CORE_NO_MEMORY;
-	} catch (...) {
-		return AUTOUSER_CORE_INTERNAL;
-	}
+	});
 }
 
 autouser_core_status autouser_core_rules_evaluate(const char *blob, size_t blob_len,
                                                   const autouser_core_login *login, char *out,
-                                                  size_t out_cap, size_t *needed, size_t *n_roles,
-                                                  int64_t *matched_rule_id) noexcept {
-	try {
-		std::size_t size = 0, count = 0;
-		autouser_core_status status = AUTOUSER_CORE_INVALID_INPUT;
-		if (detail::is_well_formed(blob, blob_len) && login != nullptr &&
-		    (out != nullptr || out_cap == 0))
-			status = evaluate_rules(detail::as_view(blob, blob_len), *login, out, out_cap, size,
-			                        count, matched_rule_id);
-		if (needed != nullptr)
-			*needed = size;
-		if (n_roles != nullptr)
-			*n_roles = count;
+                                                  size_t out_cap,
+                                                  autouser_core_eval_result *result) noexcept {
+	if (result != nullptr)
+		*result = autouser_core_eval_result{};
+	return guarded(AUTOUSER_CORE_INTERNAL, [&] {
+		if (result == nullptr || !detail::is_well_formed(blob, blob_len) || login == nullptr ||
+		    (out == nullptr && out_cap != 0))
+			return AUTOUSER_CORE_INVALID_INPUT;
+		autouser_core_eval_result local{};
+		autouser_core_status status =
+		    evaluate_rules(detail::as_view(blob, blob_len), *login, out, out_cap, local);
+		*result = local;
 		return status;
-	} catch (const std::bad_alloc &) {
-		return AUTOUSER_CORE_NO_MEMORY;
-	} catch (...) {
-		return AUTOUSER_CORE_INTERNAL;
-	}
+	});
 }
 
-int64_t autouser_core_rules_count(const char *blob, size_t blob_len) noexcept {
-	try {
-		if (!detail::is_well_formed(blob, blob_len))
-			return -1;
-		return count_rules(detail::as_view(blob, blob_len));
-	} catch (const std::bad_alloc &) {
-		return -1;
-	} catch (...) {
-		return -1;
-	}
-}
-
-int autouser_core_forbidden_name(const autouser_core_forbidden_config *config, const char *role,
-                                 size_t len) noexcept {
-	try {
-		if (config == nullptr || !detail::is_well_formed(role, len))
-			return 1;
-		return is_forbidden_name(*config, detail::as_view(role, len)) ? 1 : 0;
-	} catch (const std::bad_alloc &) {
-		return 1;
-	} catch (...) {
-		return 1;
-	}
-}
-
-autouser_core_action autouser_core_decide(const autouser_core_login_facts *facts) noexcept {
-	try {
-		if (facts == nullptr)
-			return AUTOUSER_CORE_ACTION_NONE;
-		return decide(*facts);
-	} catch (const std::bad_alloc &) {
-		return AUTOUSER_CORE_ACTION_REJECT_ROLE_INVALID;
-	} catch (...) {
-		return AUTOUSER_CORE_ACTION_REJECT_ROLE_INVALID;
-	}
-}
-
-int autouser_core_action_needs_write(autouser_core_action action) noexcept {
-	try {
-		return action_needs_write(action) ? 1 : 0;
-	} catch (const std::bad_alloc &) {
-		return 0;
-	} catch (...) {
-		return 0;
-	}
+autouser_core_status autouser_core_decide(const autouser_core_decision_input *in,
+                                          autouser_core_decision *out) noexcept {
+	if (out == nullptr)
+		return AUTOUSER_CORE_INVALID_INPUT;
+	*out = kRejectInvalid;
+	return guarded(AUTOUSER_CORE_INTERNAL, [&] {
+		if (in == nullptr)
+			return AUTOUSER_CORE_INVALID_INPUT;
+		autouser_core_decision local = kRejectInvalid;
+		autouser_core_status status = decide(*in, local);
+		*out = local;
+		return status;
+	});
 }
 
 } // extern "C"

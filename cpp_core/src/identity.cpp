@@ -73,7 +73,7 @@ autouser_core_identity_check check_identity(std::string_view name) noexcept {
 		return AUTOUSER_CORE_IDENTITY_CONTROL_CHAR;
 	if (!is_valid_utf8(name))
 		return AUTOUSER_CORE_IDENTITY_BAD_UTF8;
-	if (name.substr(0, kReservedPrefix.size()) == kReservedPrefix)
+	if (has_reserved_prefix(name))
 		return AUTOUSER_CORE_IDENTITY_RESERVED;
 	return AUTOUSER_CORE_IDENTITY_OK;
 }
@@ -81,6 +81,10 @@ autouser_core_identity_check check_identity(std::string_view name) noexcept {
 bool is_valid_role_name(std::string_view name) noexcept {
 	return !name.empty() && name.size() <= detail::kMaxRoleBytes && !has_control_char(name) &&
 	       is_valid_utf8(name);
+}
+
+bool has_reserved_prefix(std::string_view name) noexcept {
+	return name.substr(0, kReservedPrefix.size()) == kReservedPrefix;
 }
 
 } // namespace pg_autouser::core

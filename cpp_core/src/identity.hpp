@@ -19,6 +19,9 @@ autouser_core_identity_check check_identity(std::string_view name) noexcept;
 // Non-empty, at most kMaxRoleBytes, no control char, valid UTF-8 ("pg_" is not checked here).
 bool is_valid_role_name(std::string_view name) noexcept;
 
+// True if name starts with "pg_", the prefix PostgreSQL reserves for its predefined roles.
+bool has_reserved_prefix(std::string_view name) noexcept;
+
 } // namespace pg_autouser::core
 
 #endif

@@ -1,5 +1,6 @@
 // rules.cpp -- rule-set encoding and per-login evaluation on the blob; the byte layout lives in
 // blob.cpp, globs in glob.cpp, templates in template.cpp.  Non-matching rules never allocate.
+// Judges no role: which roles may be granted is decide()'s (decision.cpp, forbidden.cpp).
 #include "rules.hpp"
 
 #include "blob.hpp"
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace pg_autouser::core {
@@ -72,10 +74,13 @@ bool login_is_well_formed(const autouser_core_login &login) noexcept {
 	return true;
 }
 
-bool rule_matches(const detail::RuleRecord &rule, std::string_view identity,
-                  std::string_view database, AttrList attrs) noexcept {
-	if (!glob_match(rule.identity, identity) || !glob_match(rule.database, database))
-		return false;
+// The part of a rule that candidates counts: its identity and database patterns.
+bool patterns_match(const detail::RuleRecord &rule, std::string_view identity,
+                    std::string_view database) noexcept {
+	return glob_match(rule.identity, identity) && glob_match(rule.database, database);
+}
+
+bool cert_ou_matches(const detail::RuleRecord &rule, AttrList attrs) noexcept {
 	if (!rule.has_cert_ou)
 		return true;
 	for (std::size_t i = 0; i < attrs.count; ++i)
@@ -86,7 +91,7 @@ bool rule_matches(const detail::RuleRecord &rule, std::string_view identity,
 }
 
 ExpandStatus expand_rule(const detail::RuleRecord &rule, AttrList attrs,
-                         std::vector<std::string> &roles, std::string &bad) {
+                         std::vector<ExpandedRole> &roles, ExpandedRole &bad) {
 	detail::Reader reader(rule.roles);
 	for (std::uint32_t i = 0; i < rule.n_roles; ++i) {
 		std::string_view entry;
@@ -97,6 +102,31 @@ ExpandStatus expand_rule(const detail::RuleRecord &rule, AttrList attrs,
 			return status;
 	}
 	return ExpandStatus::Ok;
+}
+
+char flag_byte(const ExpandedRole &role) noexcept {
+	return static_cast<char>(role.from_template ? AUTOUSER_CORE_EVAL_FROM_TEMPLATE : 0);
+}
+
+// Sorts bytewise by name (std::string compares as unsigned char) and keeps one entry per name.
+// For equal names the literal entry sorts first and is the one kept: a role that any matching
+// rule names literally is not held to the template policy, whoever else also expands to it.
+void sort_and_merge(std::vector<ExpandedRole> &roles) {
+	std::sort(roles.begin(), roles.end(), [](const ExpandedRole &a, const ExpandedRole &b) {
+		return std::tie(a.name, a.from_template) < std::tie(b.name, b.from_template);
+	});
+	auto same_name = [](const ExpandedRole &a, const ExpandedRole &b) { return a.name == b.name; };
+	roles.erase(std::unique(roles.begin(), roles.end(), same_name), roles.end());
+}
+
+// The one entry of a bad expansion, cut to fit: flag byte, as much of the name as fits, NUL.
+void write_bad_entry(const ExpandedRole &bad, char *out, std::size_t out_cap) noexcept {
+	if (out_cap < 2)
+		return;
+	std::size_t n = std::min(bad.name.size(), out_cap - 2);
+	out[0] = flag_byte(bad);
+	std::memcpy(out + 1, bad.name.data(), n);
+	out[n + 1] = '\0';
 }
 
 } // namespace
@@ -129,10 +159,9 @@ autouser_core_status encode_rules(const autouser_core_rule *rules, std::size_t n
 }
 
 autouser_core_status evaluate_rules(std::string_view blob, const autouser_core_login &login,
-                                    char *out, std::size_t out_cap, std::size_t &needed,
-                                    std::size_t &n_roles, std::int64_t *matched_rule_id) {
-	needed = 0;
-	n_roles = 0;
+                                    char *out, std::size_t out_cap,
+                                    autouser_core_eval_result &result) {
+	result = autouser_core_eval_result{};
 	std::uint32_t n_rules = 0;
 	std::string_view body;
 	if (!login_is_well_formed(login) || !detail::read_blob_header(blob, n_rules, body))
@@ -142,20 +171,23 @@ autouser_core_status evaluate_rules(std::string_view blob, const autouser_core_l
 	const std::string_view database = detail::as_view(login.database);
 	const AttrList attrs{login.attrs, login.n_attrs};
 	detail::Reader reader(body);
+	autouser_core_eval_result r{};
 	bool matched = false;
-	std::int64_t first_id = 0;
-	std::vector<std::string> roles;
-	std::string bad;
-	bool has_bad = false; // once set, later rules are only validated, not expanded
+	std::vector<ExpandedRole> roles;
+	ExpandedRole bad{};
+	bool has_bad = false; // once set, later rules are only validated and counted, not expanded
 
 	for (std::uint32_t i = 0; i < n_rules; ++i) {
 		detail::RuleRecord rule;
 		if (!detail::read_rule_record(reader, rule))
 			return AUTOUSER_CORE_INVALID_INPUT;
-		if (has_bad || !rule_matches(rule, identity, database, attrs))
+		if (!patterns_match(rule, identity, database))
+			continue;
+		++r.candidates; // at most n_rules, a u32: cannot overflow
+		if (has_bad || !cert_ou_matches(rule, attrs))
 			continue;
 		if (!matched)
-			first_id = rule.id;
+			r.matched_rule_id = rule.id;
 		matched = true;
 		ExpandStatus status = expand_rule(rule, attrs, roles, bad);
 		if (status == ExpandStatus::Malformed)
@@ -164,49 +196,33 @@ autouser_core_status evaluate_rules(std::string_view blob, const autouser_core_l
 	}
 	if (!reader.at_end())
 		return AUTOUSER_CORE_INVALID_INPUT;
-	if (!matched)
+	if (!matched) {
+		result = r;
 		return AUTOUSER_CORE_NO_MATCH;
-	if (matched_rule_id != nullptr)
-		*matched_rule_id = first_id;
+	}
 
 	if (has_bad) {
-		if (out_cap > 0) {
-			std::size_t n = std::min(bad.size(), out_cap - 1);
-			std::memcpy(out, bad.data(), n);
-			out[n] = '\0';
-		}
-		needed = bad.size() + 1;
-		n_roles = 1;
+		write_bad_entry(bad, out, out_cap);
+		r.needed = bad.name.size() + 2;
+		r.n_roles = 1;
+		result = r;
 		return AUTOUSER_CORE_INVALID_INPUT;
 	}
 
-	std::sort(roles.begin(), roles.end()); // std::string compares bytes as unsigned char
-	roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
-	for (const std::string &role : roles)
-		needed += role.size() + 1;
-	n_roles = roles.size();
-	if (needed > out_cap)
+	sort_and_merge(roles);
+	for (const ExpandedRole &role : roles)
+		r.needed += role.name.size() + 2; // flag byte, name, NUL
+	r.n_roles = roles.size();
+	result = r;
+	if (r.needed > out_cap)
 		return AUTOUSER_CORE_BUFFER_TOO_SMALL;
-	for (const std::string &role : roles) {
-		std::memcpy(out, role.data(), role.size());
-		out += role.size();
+	for (const ExpandedRole &role : roles) {
+		*out++ = flag_byte(role);
+		std::memcpy(out, role.name.data(), role.name.size());
+		out += role.name.size();
 		*out++ = '\0';
 	}
 	return AUTOUSER_CORE_OK;
-}
-
-std::int64_t count_rules(std::string_view blob) noexcept {
-	std::uint32_t n_rules = 0;
-	std::string_view body;
-	if (!detail::read_blob_header(blob, n_rules, body))
-		return -1;
-	detail::Reader reader(body);
-	for (std::uint32_t i = 0; i < n_rules; ++i) {
-		detail::RuleRecord rule;
-		if (!detail::read_rule_record(reader, rule))
-			return -1;
-	}
-	return reader.at_end() ? static_cast<std::int64_t>(n_rules) : -1;
 }
 
 } // namespace pg_autouser::core

@@ -13,15 +13,14 @@ namespace pg_autouser::core {
 autouser_core_status encode_rules(const autouser_core_rule *rules, std::size_t n_rules, char *out,
                                   std::size_t out_cap, std::size_t &needed);
 
-// See autouser_core_rules_evaluate.  needed and n_roles are always assigned (0 unless OK,
-// BUFFER_TOO_SMALL, or INVALID_INPUT for a bad expansion); matched_rule_id is written only
-// when the status is OK, BUFFER_TOO_SMALL, or INVALID_INPUT for a bad expansion.
+// See autouser_core_rules_evaluate.  result is all zero for a malformed blob or login; otherwise
+// candidates is counted over every rule and matched_rule_id is the first matching rule's id (or
+// 0), and needed / n_roles are set for OK, BUFFER_TOO_SMALL and a bad expansion.  A bad expansion
+// with out_cap < 2 writes nothing (no room for a flag byte and a NUL) but still sets n_roles = 1,
+// which is what tells it apart from a malformed blob.
 autouser_core_status evaluate_rules(std::string_view blob, const autouser_core_login &login,
-                                    char *out, std::size_t out_cap, std::size_t &needed,
-                                    std::size_t &n_roles, std::int64_t *matched_rule_id);
-
-// Number of rules, or -1 if the blob is structurally malformed.
-std::int64_t count_rules(std::string_view blob) noexcept;
+                                    char *out, std::size_t out_cap,
+                                    autouser_core_eval_result &result);
 
 } // namespace pg_autouser::core
 

@@ -54,9 +54,13 @@ autouser_core_role_entry_kind classify_role_entry(std::string_view entry) noexce
 }
 
 ExpandStatus expand_role_entry(std::string_view entry, AttrList attrs,
-                               std::vector<std::string> &roles, std::string &bad) {
+                               std::vector<ExpandedRole> &roles, ExpandedRole &bad) {
 	std::vector<TemplatePiece> pieces;
-	if (!split_template(entry, [&](const TemplatePiece &piece) { pieces.push_back(piece); }))
+	bool from_template = false;
+	if (!split_template(entry, [&](const TemplatePiece &piece) {
+		    pieces.push_back(piece);
+		    from_template = from_template || piece.is_attr;
+	    }))
 		return ExpandStatus::Malformed;
 
 	// choices[k] is empty for literal pieces, the distinct attribute values otherwise.
@@ -70,7 +74,7 @@ ExpandStatus expand_role_entry(std::string_view entry, AttrList attrs,
 			return ExpandStatus::Ok; // a missing attribute expands to no role
 		combinations *= choices[k].size();
 		if (combinations > kMaxExpansionsPerEntry) {
-			bad.assign(entry);
+			bad = ExpandedRole{std::string(entry), true};
 			return ExpandStatus::TooMany;
 		}
 	}
@@ -81,10 +85,10 @@ ExpandStatus expand_role_entry(std::string_view entry, AttrList attrs,
 		for (std::size_t k = 0; k < pieces.size(); ++k)
 			name += pieces[k].is_attr ? choices[k][pick[k]] : pieces[k].text;
 		if (!is_valid_role_name(name)) {
-			bad = std::move(name);
+			bad = ExpandedRole{std::move(name), from_template};
 			return ExpandStatus::BadName;
 		}
-		roles.push_back(std::move(name));
+		roles.push_back(ExpandedRole{std::move(name), from_template});
 	} while (advance(pick, choices));
 	return ExpandStatus::Ok;
 }

@@ -68,8 +68,8 @@ constexpr std::size_t kMaxExpansionsPerEntry = 1024;
 
 enum class ExpandStatus {
 	Ok,        // zero or more roles appended
-	BadName,   // an expansion is not a valid role name; it is in *bad
-	TooMany,   // more than kMaxExpansionsPerEntry combinations; the entry is in *bad
+	BadName,   // an expansion is not a valid role name; it is in bad
+	TooMany,   // more than kMaxExpansionsPerEntry combinations; the entry is in bad
 	Malformed, // the entry's braces do not parse
 };
 
@@ -78,10 +78,18 @@ struct AttrList {
 	std::size_t count;
 };
 
+// A role name an entry gave, and whether certificate text made it (the entry holds a
+// {{cert.X}}), which is what decide() holds to the stricter template policy of SPEC 6.
+struct ExpandedRole {
+	std::string name;
+	bool from_template;
+};
+
 // Appends to roles every expansion of entry over attrs (cartesian product over templates; an
-// attribute with no value yields no role).  Stops at the first bad expansion.
+// attribute with no value yields no role).  A plain name is appended as is.  Stops at the first
+// bad expansion, which it leaves in bad.
 ExpandStatus expand_role_entry(std::string_view entry, AttrList attrs,
-                               std::vector<std::string> &roles, std::string &bad);
+                               std::vector<ExpandedRole> &roles, ExpandedRole &bad);
 
 } // namespace pg_autouser::core
 

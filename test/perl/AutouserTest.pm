@@ -52,8 +52,10 @@ sub make_ca
 
 my $client_seq = 0;
 
-# A client certificate; %subject: cn => ..., ou => [...], o => ...
-# Returns the libpq parameters that present it.  cn => undef makes none.
+# A client certificate; %subject: cn => ..., ou => [...], o => ...,
+# more_cn => [...] (further CN attributes), rdn_with_cn => 'OU=x' (a
+# multi-valued RDN with the CN).  Returns the libpq parameters that present
+# it.  cn => undef makes none.
 sub client_cert
 {
 	my (%subject) = @_;
@@ -62,10 +64,14 @@ sub client_cert
 	$subj .= '/O=' . subj_escape($subject{o}) if defined $subject{o};
 	$subj .= '/OU=' . subj_escape($_) for @{ $subject{ou} || [] };
 	$subj .= '/CN=' . subj_escape($subject{cn}) if defined $subject{cn};
+	$subj .= '/CN=' . subj_escape($_) for @{ $subject{more_cn} || [] };
+	# rdn_with_cn => 'OU=x': a multi-valued RDN holding the CN, "CN=name+OU=x".
+	$subj .= '+' . $subject{rdn_with_cn} if defined $subject{rdn_with_cn};
 	$subj = '/O=no common name' if $subj eq '';
+	my @multi = defined $subject{rdn_with_cn} ? ('-multivalue-rdn') : ();
 	my $ca = $subject{untrusted} ? make_untrusted_ca() : "$certdir/ca";
 	run_openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', "$certdir/c$n.key");
-	run_openssl('req', '-new', '-utf8', '-key', "$certdir/c$n.key", '-subj', $subj,
+	run_openssl('req', '-new', '-utf8', @multi, '-key', "$certdir/c$n.key", '-subj', $subj,
 		'-out', "$certdir/c$n.csr");
 	run_openssl('x509', '-req', '-in', "$certdir/c$n.csr", '-CA', "$ca.crt", '-CAkey', "$ca.key",
 		'-CAcreateserial', '-days', '2', '-out', "$certdir/c$n.crt");
@@ -211,6 +217,108 @@ sub memberships
 		ELSE coalesce((SELECT string_agg(r.rolname, ',' ORDER BY r.rolname)
 		  FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
 		  JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = '$lit'), '') END});
+}
+
+# Escalation traps (SPEC 6, the security issue): schema $schema, owned by
+# $owner, shadows every operator and function pg_autouser's SQL uses with a
+# version that, run by anyone with more rights than $owner, makes $owner
+# SUPERUSER (or CREATEROLE) and records that it ran in $schema.fired.
+# Semantics are kept, so only the side effect tells.
+sub install_traps
+{
+	my ($node, $db, $schema, $owner) = @_;
+	$node->safe_psql($db, qq{
+		CREATE SCHEMA $schema AUTHORIZATION $owner;
+		SET ROLE $owner;
+		CREATE TABLE $schema.fired (who name, what text, at timestamptz DEFAULT clock_timestamp());
+		GRANT INSERT ON $schema.fired TO PUBLIC;
+		GRANT USAGE ON SCHEMA $schema TO PUBLIC;
+		CREATE FUNCTION $schema.spring(what text) RETURNS void LANGUAGE plpgsql AS \$f\$
+		BEGIN
+			IF current_user <> '$owner' THEN
+				INSERT INTO $schema.fired (who, what) VALUES (current_user, what);
+				BEGIN
+					EXECUTE 'ALTER ROLE $owner SUPERUSER';
+				EXCEPTION WHEN OTHERS THEN
+					BEGIN
+						EXECUTE 'ALTER ROLE $owner CREATEROLE';
+					EXCEPTION WHEN OTHERS THEN NULL;
+					END;
+				END;
+			END IF;
+		END \$f\$;
+	});
+	my @ops = (
+		[ '=', 'oid', 'oid', 'bool' ], [ '=', 'text', 'text', 'bool' ],
+		[ '=', 'name', 'name', 'bool' ], [ '=', 'bigint', 'bigint', 'bool' ],
+		[ '=', 'integer', 'integer', 'bool' ], [ '=', 'timestamptz', 'timestamptz', 'bool' ],
+		[ '=', 'regclass', 'regclass', 'bool' ],
+		[ '<>', 'oid', 'oid', 'bool' ], [ '<>', 'text', 'text', 'bool' ],
+		[ '<>', 'name', 'name', 'bool' ], [ '<>', 'integer', 'integer', 'bool' ],
+		[ '<', 'timestamptz', 'timestamptz', 'bool' ], [ '>', 'timestamptz', 'timestamptz', 'bool' ],
+		[ '<=', 'timestamptz', 'timestamptz', 'bool' ], [ '>=', 'timestamptz', 'timestamptz', 'bool' ],
+		[ '<', 'bigint', 'bigint', 'bool' ], [ '>', 'bigint', 'bigint', 'bool' ],
+		[ '-', 'timestamptz', 'interval', 'timestamptz' ], [ '+', 'timestamptz', 'interval', 'timestamptz' ],
+		[ '-', 'timestamptz', 'timestamptz', 'interval' ], [ '+', 'integer', 'integer', 'integer' ],
+		[ '||', 'text', 'text', 'text' ], [ '~~', 'text', 'text', 'bool' ],
+	);
+	my $n = 0;
+	my $sql = "SET ROLE $owner;
+";
+	for my $op (@ops)
+	{
+		my ($sym, $l, $r, $ret) = @$op;
+		$n++;
+		$sql .= qq{
+			CREATE FUNCTION $schema.op$n(a $l, b $r) RETURNS $ret LANGUAGE plpgsql AS \$f\$
+			BEGIN PERFORM $schema.spring('operator $sym ($l, $r)'); RETURN a OPERATOR(pg_catalog.$sym) b; END \$f\$;
+			CREATE OPERATOR $schema.$sym (LEFTARG = $l, RIGHTARG = $r, FUNCTION = $schema.op$n);
+		};
+	}
+	my @funcs = (
+		[ 'now()', 'timestamptz', 'pg_catalog.now()' ],
+		[ 'current_database()', 'name', 'pg_catalog.current_database()' ],
+		[ 'current_setting(t text)', 'text', 'pg_catalog.current_setting(t)' ],
+		[ 'format(f text, a text)', 'text', 'pg_catalog.format(f, a)' ],
+		[ 'make_interval(mins integer)', 'interval', 'pg_catalog.make_interval(mins => mins)' ],
+		[ 'pg_terminate_backend(p integer, t bigint)', 'boolean', 'pg_catalog.pg_terminate_backend(p, t)' ],
+		[ 'pg_backend_pid()', 'integer', 'pg_catalog.pg_backend_pid()' ],
+		[ 'nextval(s regclass)', 'bigint', 'pg_catalog.nextval(s)' ],
+		[ 'unnest(a integer[])', 'SETOF integer', 'pg_catalog.unnest(a)' ],
+		[ 'jsonb_each(j jsonb)', 'SETOF record', 'NULL' ],
+		[ 'lower(t text)', 'text', 'pg_catalog.lower(t)' ],
+		[ 'length(t text)', 'integer', 'pg_catalog.length(t)' ],
+	);
+	for my $f (@funcs)
+	{
+		my ($sig, $ret, $body) = @$f;
+		my ($fname) = $sig =~ /^(\w+)/;
+		my $kind = $ret =~ /^SETOF/ ? 'RETURN QUERY SELECT ' . $body : 'RETURN ' . $body;
+		$kind = 'RETURN' if $ret eq 'SETOF record';
+		$sql .= qq{
+			CREATE FUNCTION $schema.$sig RETURNS $ret LANGUAGE plpgsql AS \$f\$
+			BEGIN PERFORM $schema.spring('function $fname'); $kind; END \$f\$;
+		};
+	}
+	$sql .= qq{
+		CREATE FUNCTION $schema.count_sfunc(s bigint) RETURNS bigint LANGUAGE plpgsql AS \$f\$
+		BEGIN PERFORM $schema.spring('aggregate count'); RETURN s + 1; END \$f\$;
+		CREATE AGGREGATE $schema.count(*) (SFUNC = $schema.count_sfunc, STYPE = bigint, INITCOND = '0');
+		CREATE FUNCTION $schema.agg_sfunc(s text[], v text) RETURNS text[] LANGUAGE plpgsql AS \$f\$
+		BEGIN PERFORM $schema.spring('aggregate array_agg'); RETURN s || v; END \$f\$;
+		CREATE AGGREGATE $schema.array_agg(text) (SFUNC = $schema.agg_sfunc, STYPE = text[]);
+		RESET ROLE;
+	};
+	$node->safe_psql($db, $sql);
+	return;
+}
+
+# What the traps of install_traps caught ("who:what" lines), '' if nothing.
+sub traps_fired
+{
+	my ($node, $db, $schema) = @_;
+	return $node->safe_psql($db,
+		"SELECT coalesce(string_agg(DISTINCT who || ':' || what, ', '), '') FROM $schema.fired");
 }
 
 # BackgroundPsql only lets Cluster subclasses construct it.

@@ -68,7 +68,7 @@ $node->stop;
 my $nodb = AutouserTest::start_node('nodb', conf => "pg_autouser.database = 'nosuchdb'\n");
 $nodb->safe_psql('postgres', 'CREATE ROLE ann LOGIN;');
 $nodb->poll_query_until('postgres', 'SELECT true');
-ok($nodb->wait_for_log(qr/pg_autouser workers cannot connect to database "nosuchdb"/),
+ok($nodb->wait_for_log(qr/database "nosuchdb" does not exist\n.*HINT:  The pg_autouser workers cannot connect to pg_autouser.database/),
 	'the log says the workers cannot connect');
 $nodb->connect_ok(AutouserTest::cert_connstr($nodb, $ann, 'ann'),
 	'missing database: an existing role logs in as in plain PostgreSQL');

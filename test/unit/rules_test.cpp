@@ -1,4 +1,5 @@
-// rules_test.cpp -- rules_encode / rules_evaluate / rules_count, including malformed blobs.
+// rules_test.cpp -- rules_encode / rules_evaluate: matching, the flag bytes, candidates, buffer
+// sizes and malformed blobs.  Template expansion itself is template_test.cpp's.
 #include "test_support.hpp"
 
 #include <cstring>
@@ -24,9 +25,11 @@ TEST(Rules, ExactRuleMatches) {
 	                  kAlice);
 	EXPECT_EQ(e.status, AUTOUSER_CORE_OK);
 	EXPECT_EQ(e.roles, (Names{"readers", "writers"}));
+	EXPECT_EQ(e.flags, (Flags{kLiteral, kLiteral}));
 	EXPECT_EQ(e.n_roles, 2u);
-	EXPECT_EQ(e.needed, 16u);
+	EXPECT_EQ(e.needed, 18u); // two entries of flag byte + name + NUL
 	EXPECT_EQ(e.matched_id, 10);
+	EXPECT_EQ(e.candidates, 1u);
 }
 
 TEST(Rules, NoMatchingRuleGivesNoMatch) {
@@ -34,7 +37,8 @@ TEST(Rules, NoMatchingRuleGivesNoMatch) {
 	EXPECT_EQ(e.status, AUTOUSER_CORE_NO_MATCH);
 	EXPECT_EQ(e.n_roles, 0u);
 	EXPECT_EQ(e.needed, 0u);
-	EXPECT_EQ(e.matched_id, -999); // untouched
+	EXPECT_EQ(e.matched_id, 0);
+	EXPECT_EQ(e.candidates, 0u);
 }
 
 TEST(Rules, IdentityGlobMatchesCn) {
@@ -84,7 +88,7 @@ TEST(Rules, UnionIsSortedAndDeduplicatedAcrossRules) {
 	    encode({Rule{5, "*", "*", {"b", "a", "c"}}, Rule{6, "*", "*", {"c", "b", "{{cert.OU}}"}}});
 	Eval u = evaluate(blob, "x", "y", {{"OU", "a"}, {"OU", "d"}});
 	EXPECT_EQ(u.roles, (Names{"a", "b", "c", "d"}));
-	EXPECT_EQ(u.needed, 8u);
+	EXPECT_EQ(u.needed, 12u);
 }
 
 TEST(Rules, SortIsBytewise) {
@@ -102,17 +106,6 @@ TEST(Rules, MatchedRuleIdIsFirstInBlobOrder) {
 	EXPECT_EQ(e.roles, (Names{"y", "z"}));
 }
 
-TEST(Rules, MatchedRuleIdMayBeNull) {
-	std::vector<char> blob = encode({Rule{1, "*", "*", {"r"}}});
-	autouser_core_login login{{"a", 1}, {"d", 1}, nullptr, 0};
-	char out[8];
-	size_t needed = 0, n = 0;
-	EXPECT_EQ(autouser_core_rules_evaluate(blob.data(), blob.size(), &login, out, sizeof out,
-	                                       &needed, &n, nullptr),
-	          AUTOUSER_CORE_OK);
-	EXPECT_STREQ(out, "r");
-}
-
 TEST(Rules, MatchingRuleWithNoRolesIsOkWithZeroRoles) {
 	Eval e = evaluate(sample_blob(), "carol", "other", {});
 	EXPECT_EQ(e.status, AUTOUSER_CORE_OK);
@@ -124,13 +117,9 @@ TEST(Rules, MatchingRuleWithNoRolesIsOkWithZeroRoles) {
 TEST(Rules, EmptyRuleSetMatchesNothing) {
 	std::vector<char> blob = encode({});
 	EXPECT_EQ(blob.size(), 16u);
-	EXPECT_EQ(autouser_core_rules_count(blob.data(), blob.size()), 0);
-	EXPECT_EQ(evaluate(blob, "a", "d", {}).status, AUTOUSER_CORE_NO_MATCH);
-}
-
-TEST(Rules, CountReturnsNumberOfRules) {
-	std::vector<char> blob = sample_blob();
-	EXPECT_EQ(autouser_core_rules_count(blob.data(), blob.size()), 4);
+	Eval e = evaluate(blob, "a", "d", {});
+	EXPECT_EQ(e.status, AUTOUSER_CORE_NO_MATCH);
+	EXPECT_EQ(e.candidates, 0u);
 }
 
 TEST(Rules, BufferTooSmallReportsExactNeededThenSucceeds) {
@@ -139,23 +128,45 @@ TEST(Rules, BufferTooSmallReportsExactNeededThenSucceeds) {
 	EXPECT_EQ(probe.status, AUTOUSER_CORE_BUFFER_TOO_SMALL);
 	EXPECT_EQ(probe.n_roles, 4u);
 	EXPECT_EQ(probe.matched_id, 1);
-	ASSERT_EQ(probe.needed, std::string("ops_only readers team_dev team_ops ").size());
+	EXPECT_EQ(probe.candidates, 3u);
+	// One flag byte in front of each name, one NUL after it.
+	ASSERT_EQ(probe.needed, std::string("ops_only readers team_dev team_ops ").size() + 4);
 	EXPECT_EQ(evaluate(blob, "alice", "app", kAlice, probe.needed - 1).status,
 	          AUTOUSER_CORE_BUFFER_TOO_SMALL);
 	Eval exact = evaluate(blob, "alice", "app", kAlice, probe.needed);
 	EXPECT_EQ(exact.status, AUTOUSER_CORE_OK);
-	EXPECT_EQ(exact.roles.size(), 4u);
+	EXPECT_EQ(exact.roles, (Names{"ops_only", "readers", "team_dev", "team_ops"}));
+	EXPECT_EQ(exact.flags, (Flags{kLiteral, kLiteral, kFromTemplate, kFromTemplate}));
+	EXPECT_EQ(exact.needed, probe.needed);
+}
+
+// The exact bytes of out, so the glue's reader can rely on the layout: flag, name, NUL, ...
+TEST(Rules, OutputIsFlagByteThenNamePerEntry) {
+	std::vector<char> blob = encode({Rule{1, "*", "*", {"b", "t_{{cert.OU}}"}}});
+	std::vector<autouser_core_attr> attrs{{{"OU", 2}, {"x", 1}}};
+	autouser_core_login login = make_login("a", "d", attrs);
+	char out[16];
+	autouser_core_eval_result r{};
+	ASSERT_EQ(autouser_core_rules_evaluate(blob.data(), blob.size(), &login, out, sizeof out, &r),
+	          AUTOUSER_CORE_OK);
+	ASSERT_EQ(r.needed, 8u);
+	EXPECT_EQ(std::string(out, r.needed), std::string("\x00"
+	                                                  "b\x00"
+	                                                  "\x01"
+	                                                  "t_x\x00",
+	                                                  8));
 }
 
 TEST(Rules, NullOutWithZeroCapacityIsASizeQuery) {
 	std::vector<char> blob = encode({Rule{1, "*", "*", {"abc"}}});
 	autouser_core_login login{{"a", 1}, {"d", 1}, nullptr, 0};
-	size_t needed = 0, n = 0;
-	EXPECT_EQ(autouser_core_rules_evaluate(blob.data(), blob.size(), &login, nullptr, 0, &needed,
-	                                       &n, nullptr),
+	autouser_core_eval_result r{};
+	EXPECT_EQ(autouser_core_rules_evaluate(blob.data(), blob.size(), &login, nullptr, 0, &r),
 	          AUTOUSER_CORE_BUFFER_TOO_SMALL);
-	EXPECT_EQ(needed, 4u);
-	EXPECT_EQ(n, 1u);
+	EXPECT_EQ(r.needed, 5u);
+	EXPECT_EQ(r.n_roles, 1u);
+	EXPECT_EQ(r.matched_rule_id, 1);
+	EXPECT_EQ(r.candidates, 1u);
 }
 
 TEST(Rules, EncodeReportsNeededWhenBufferTooSmall) {
@@ -172,7 +183,8 @@ TEST(Rules, EncodeReportsNeededWhenBufferTooSmall) {
 	EXPECT_EQ(out[0], '#');
 	EXPECT_EQ(autouser_core_rules_encode(&rule, 1, out.data(), needed, &again), AUTOUSER_CORE_OK);
 	EXPECT_EQ(out[needed], '#');
-	EXPECT_EQ(autouser_core_rules_count(out.data(), needed), 1);
+	out.resize(needed);
+	EXPECT_EQ(evaluate(out, "a", "b", {}).roles, (Names{"r"}));
 }
 
 TEST(Rules, EncodeRejectsInvalidRules) {
@@ -210,47 +222,49 @@ TEST(Rules, EveryTruncatedPrefixIsRejected) {
 	ASSERT_FALSE(blob.empty());
 	for (size_t len = 0; len < blob.size(); ++len) {
 		std::vector<char> prefix(blob.begin(), blob.begin() + static_cast<long>(len));
-		EXPECT_EQ(autouser_core_rules_count(prefix.data(), len), -1) << len;
 		Eval e = evaluate(prefix, "alice", "app", kAlice);
 		EXPECT_EQ(e.status, AUTOUSER_CORE_INVALID_INPUT) << len;
 		EXPECT_EQ(e.n_roles, 0u) << len;
+		EXPECT_EQ(e.needed, 0u) << len;
+		EXPECT_EQ(e.matched_id, 0) << len;
+		EXPECT_EQ(e.candidates, 0u) << len;
 	}
 }
 
 TEST(Rules, TrailingBytesAreRejected) {
 	std::vector<char> blob = sample_blob();
 	blob.push_back('\0');
-	EXPECT_EQ(autouser_core_rules_count(blob.data(), blob.size()), -1);
-	EXPECT_EQ(evaluate(blob, "alice", "app", kAlice).status, AUTOUSER_CORE_INVALID_INPUT);
+	Eval e = evaluate(blob, "alice", "app", kAlice);
+	EXPECT_EQ(e.status, AUTOUSER_CORE_INVALID_INPUT);
+	EXPECT_EQ(e.candidates, 0u);
 }
 
 TEST(Rules, BadMagicOrVersionIsRejected) {
 	std::vector<char> blob = sample_blob();
 	std::vector<char> magic = blob;
 	magic[0] = 'X';
-	EXPECT_EQ(autouser_core_rules_count(magic.data(), magic.size()), -1);
+	EXPECT_EQ(evaluate(magic, "alice", "app", kAlice).status, AUTOUSER_CORE_INVALID_INPUT);
 	std::vector<char> version = blob;
 	version[4] = 2;
-	EXPECT_EQ(autouser_core_rules_count(version.data(), version.size()), -1);
 	EXPECT_EQ(evaluate(version, "alice", "app", kAlice).status, AUTOUSER_CORE_INVALID_INPUT);
 }
 
 // Every byte set to a few hostile values, with the total length kept consistent: no crash (the
-// sanitizer build checks the reads), and only sensible statuses.
+// sanitizer build checks the reads), only sensible statuses, and a malformed blob reports nothing.
 TEST(Rules, CorruptedBytesNeverCrash) {
 	const std::vector<char> blob = sample_blob();
 	for (size_t i = 0; i < blob.size(); ++i) {
 		for (unsigned char v : {0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff}) {
 			std::vector<char> bad = blob;
 			bad[i] = static_cast<char>(v);
-			int64_t count = autouser_core_rules_count(bad.data(), bad.size());
-			EXPECT_GE(count, -1);
 			Eval e = evaluate(bad, "alice", "app", kAlice, 256);
 			EXPECT_TRUE(e.status == AUTOUSER_CORE_OK || e.status == AUTOUSER_CORE_NO_MATCH ||
 			            e.status == AUTOUSER_CORE_INVALID_INPUT)
 			    << "byte " << i << " value " << int(v) << " status " << e.status;
-			if (count == -1) {
-				EXPECT_EQ(e.status, AUTOUSER_CORE_INVALID_INPUT) << i;
+			EXPECT_LE(e.candidates, 4u) << i;
+			if (e.status == AUTOUSER_CORE_INVALID_INPUT && e.n_roles == 0) {
+				EXPECT_EQ(e.candidates, 0u) << i;
+				EXPECT_EQ(e.matched_id, 0) << i;
 			}
 		}
 	}
@@ -261,11 +275,11 @@ TEST(Rules, MalformedTemplateInsideBlobIsInvalidInput) {
 	std::string text(blob.begin(), blob.end());
 	size_t at = text.find("}}");
 	ASSERT_NE(at, std::string::npos);
-	blob[at] = ')'; // "t_{{cert.OU)}" no longer parses
-	EXPECT_EQ(autouser_core_rules_count(blob.data(), blob.size()), 1); // structure still fine
+	blob[at] = ')'; // "t_{{cert.OU)}" no longer parses, though the record's structure is fine
 	Eval e = evaluate(blob, "a", "d", {{"OU", "ops"}});
 	EXPECT_EQ(e.status, AUTOUSER_CORE_INVALID_INPUT);
 	EXPECT_EQ(e.n_roles, 0u);
+	EXPECT_EQ(e.candidates, 0u);
 }
 
 TEST(Rules, BadExpansionWinsOverLaterMatchesButNotOverMalformedBlob) {
@@ -273,6 +287,7 @@ TEST(Rules, BadExpansionWinsOverLaterMatchesButNotOverMalformedBlob) {
 	Eval e = evaluate(blob, "a", "d", {{"OU", std::string(64, 'x')}});
 	EXPECT_EQ(e.status, AUTOUSER_CORE_INVALID_INPUT);
 	EXPECT_EQ(e.roles, (Names{std::string(64, 'x')}));
+	EXPECT_EQ(e.candidates, 2u); // the later rule is still counted
 	blob.pop_back();
 	Eval broken = evaluate(blob, "a", "d", {{"OU", std::string(64, 'x')}});
 	EXPECT_EQ(broken.status, AUTOUSER_CORE_INVALID_INPUT);
@@ -288,18 +303,134 @@ TEST(Rules, TenThousandRulesEvaluateCorrectly) {
 		                     {"role" + std::to_string(i % 100), "team_{{cert.OU}}"}});
 	rules.push_back(rule_ou(10000, "*", "app_prod", "ops", {"oncall"}));
 	std::vector<char> blob = encode(rules);
-	EXPECT_EQ(autouser_core_rules_count(blob.data(), blob.size()), 10001);
 
 	Eval e = evaluate(blob, "user4242", "app_prod", {{"OU", "ops"}, {"OU", "dev"}});
 	EXPECT_EQ(e.status, AUTOUSER_CORE_OK);
 	EXPECT_EQ(e.roles, (Names{"oncall", "role42", "team_dev", "team_ops"}));
+	EXPECT_EQ(e.flags, (Flags{kLiteral, kLiteral, kFromTemplate, kFromTemplate}));
 	EXPECT_EQ(e.matched_id, 4242);
+	EXPECT_EQ(e.candidates, 2u);
 
 	Eval last = evaluate(blob, "nobody", "app_prod", {{"OU", "ops"}});
 	EXPECT_EQ(last.roles, (Names{"oncall"}));
 	EXPECT_EQ(last.matched_id, 10000);
+	EXPECT_EQ(last.candidates, 1u);
 
 	EXPECT_EQ(evaluate(blob, "user4242", "postgres", {}).status, AUTOUSER_CORE_NO_MATCH);
+}
+
+// --- Flag bytes: which roles only certificate text named ---
+
+TEST(Rules, LiteralRoleHasNoFlag) {
+	Eval e = evaluate(encode({Rule{1, "*", "*", {"readers"}}}), "a", "d", {});
+	EXPECT_EQ(e.flags, (Flags{kLiteral}));
+}
+
+TEST(Rules, TemplateRoleIsFlaggedFromTemplate) {
+	Eval e = evaluate(encode({Rule{1, "*", "*", {"team_{{cert.OU}}"}}}), "a", "d",
+	                  {{"OU", "ops"}, {"OU", "dev"}});
+	EXPECT_EQ(e.roles, (Names{"team_dev", "team_ops"}));
+	EXPECT_EQ(e.flags, (Flags{kFromTemplate, kFromTemplate}));
+}
+
+TEST(Rules, FlagsFollowTheirRoleThroughTheSort) {
+	Eval e = evaluate(encode({Rule{1, "*", "*", {"{{cert.OU}}", "b", "d"}}}), "a", "d",
+	                  {{"OU", "c"}, {"OU", "a"}, {"OU", "e"}});
+	EXPECT_EQ(e.roles, (Names{"a", "b", "c", "d", "e"}));
+	EXPECT_EQ(e.flags, (Flags{kFromTemplate, kLiteral, kFromTemplate, kLiteral, kFromTemplate}));
+}
+
+TEST(Rules, RoleGivenLiterallyAndByTemplateInOneRuleIsLiteral) {
+	for (std::vector<std::string> entries :
+	     {std::vector<std::string>{"ops", "{{cert.OU}}"}, {"{{cert.OU}}", "ops"}}) {
+		Eval e = evaluate(encode({Rule{1, "*", "*", entries}}), "a", "d", {{"OU", "ops"}});
+		EXPECT_EQ(e.roles, (Names{"ops"}));
+		EXPECT_EQ(e.flags, (Flags{kLiteral}));
+		EXPECT_EQ(e.needed, 5u);
+	}
+}
+
+TEST(Rules, RoleGivenLiterallyByOneRuleAndByTemplateByAnotherIsLiteral) {
+	const std::vector<Attr> attrs{{"OU", "ops"}};
+	Eval template_first = evaluate(
+	    encode({Rule{1, "*", "*", {"{{cert.OU}}"}}, Rule{2, "*", "*", {"ops"}}}), "a", "d", attrs);
+	EXPECT_EQ(template_first.roles, (Names{"ops"}));
+	EXPECT_EQ(template_first.flags, (Flags{kLiteral}));
+	Eval literal_first = evaluate(
+	    encode({Rule{1, "*", "*", {"ops"}}, Rule{2, "*", "*", {"{{cert.OU}}"}}}), "a", "d", attrs);
+	EXPECT_EQ(literal_first.roles, (Names{"ops"}));
+	EXPECT_EQ(literal_first.flags, (Flags{kLiteral}));
+}
+
+TEST(Rules, RoleOnlyTemplatesGiveStaysFromTemplateWhenMerged) {
+	Eval e = evaluate(encode({Rule{1, "*", "*", {"{{cert.OU}}"}},
+	                          Rule{2, "*", "*", {"{{cert.O}}", "x_{{cert.OU}}"}}}),
+	                  "a", "d", {{"OU", "ops"}, {"O", "ops"}});
+	EXPECT_EQ(e.roles, (Names{"ops", "x_ops"}));
+	EXPECT_EQ(e.flags, (Flags{kFromTemplate, kFromTemplate}));
+}
+
+TEST(Rules, LiteralInANonMatchingRuleDoesNotClearTheFlag) {
+	Eval e = evaluate(encode({Rule{1, "*", "*", {"{{cert.OU}}"}}, Rule{2, "bob", "*", {"ops"}}}),
+	                  "alice", "d", {{"OU", "ops"}});
+	EXPECT_EQ(e.roles, (Names{"ops"}));
+	EXPECT_EQ(e.flags, (Flags{kFromTemplate}));
+}
+
+// Evaluation only builds names; whether a "pg_" name may be granted is decide()'s.
+TEST(Rules, TemplateMayYieldAPgPrefixedNameForDecideToJudge) {
+	Eval e = evaluate(encode({Rule{1, "*", "*", {"{{cert.OU}}", "pg_monitor"}}}), "a", "d",
+	                  {{"OU", "pg_read_all_data"}});
+	EXPECT_EQ(e.status, AUTOUSER_CORE_OK);
+	EXPECT_EQ(e.roles, (Names{"pg_monitor", "pg_read_all_data"}));
+	EXPECT_EQ(e.flags, (Flags{kLiteral, kFromTemplate}));
+}
+
+// --- candidates: rules whose identity and database match, whatever the OU ---
+
+TEST(Rules, CandidatesCountRulesMatchingIdentityAndDatabase) {
+	Eval e = evaluate(sample_blob(), "alice", "app", kAlice);
+	EXPECT_EQ(e.candidates, 3u); // rules 1, 2 and 4; rule 3 wants *.svc
+	Eval other_db = evaluate(sample_blob(), "alice", "postgres", kAlice);
+	EXPECT_EQ(other_db.candidates, 1u); // rule 4 only
+}
+
+TEST(Rules, CandidatesIgnoreTheCertOu) {
+	std::vector<char> blob =
+	    encode({rule_ou(1, "*", "*", "ops", {"r"}), rule_ou(2, "*", "*", "dev", {"s"})});
+	Eval ops = evaluate(blob, "a", "d", {{"OU", "ops"}});
+	EXPECT_EQ(ops.status, AUTOUSER_CORE_OK);
+	EXPECT_EQ(ops.candidates, 2u);
+	Eval qa = evaluate(blob, "a", "d", {{"OU", "qa"}});
+	EXPECT_EQ(qa.status, AUTOUSER_CORE_NO_MATCH);
+	EXPECT_EQ(qa.candidates, 2u);
+}
+
+// The glue's case: the subject could not be read, so it evaluates with no attributes.  An OU
+// rule then matches nothing, but candidates says the login is one pg_autouser would act on.
+TEST(Rules, CandidatesWithoutAttributesShowARuleCouldApply) {
+	std::vector<char> blob = encode({rule_ou(1, "alice", "*", "ops", {"r"})});
+	Eval alice = evaluate(blob, "alice", "d", {});
+	EXPECT_EQ(alice.status, AUTOUSER_CORE_NO_MATCH);
+	EXPECT_EQ(alice.matched_id, 0);
+	EXPECT_EQ(alice.candidates, 1u);
+	Eval bob = evaluate(blob, "bob", "d", {});
+	EXPECT_EQ(bob.status, AUTOUSER_CORE_NO_MATCH);
+	EXPECT_EQ(bob.candidates, 0u);
+}
+
+TEST(Rules, CandidatesIncludeRulesWithoutCertOu) {
+	std::vector<char> blob = encode({Rule{1, "*", "*", {"r"}}, rule_ou(2, "*", "*", "ops", {"s"})});
+	Eval e = evaluate(blob, "a", "d", {});
+	EXPECT_EQ(e.status, AUTOUSER_CORE_OK);
+	EXPECT_EQ(e.roles, (Names{"r"}));
+	EXPECT_EQ(e.candidates, 2u);
+}
+
+TEST(Rules, CandidatesAreSetWithBufferTooSmall) {
+	Eval e = evaluate(sample_blob(), "alice", "app", kAlice, 3);
+	EXPECT_EQ(e.status, AUTOUSER_CORE_BUFFER_TOO_SMALL);
+	EXPECT_EQ(e.candidates, 3u);
 }
 
 } // namespace

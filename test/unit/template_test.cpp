@@ -71,14 +71,16 @@ TEST(Template, ExpandsMultiValuedOuToOneRolePerValue) {
 	Eval e = expand({"team_{{cert.OU}}"}, {{"CN", "alice"}, {"OU", "ops"}, {"OU", "dev"}});
 	EXPECT_EQ(e.status, AUTOUSER_CORE_OK);
 	EXPECT_EQ(e.roles, (Names{"team_dev", "team_ops"}));
+	EXPECT_EQ(e.flags, (Flags{kFromTemplate, kFromTemplate}));
 	EXPECT_EQ(e.n_roles, 2u);
-	EXPECT_EQ(e.needed, 18u);
+	EXPECT_EQ(e.needed, 20u);
 }
 
 TEST(Template, MissingAttributeExpandsToNoRole) {
 	Eval e = expand({"team_{{cert.OU}}", "base"}, {{"CN", "alice"}, {"O", "acme"}});
 	EXPECT_EQ(e.status, AUTOUSER_CORE_OK);
 	EXPECT_EQ(e.roles, (Names{"base"}));
+	EXPECT_EQ(e.flags, (Flags{kLiteral}));
 }
 
 TEST(Template, OnlyMissingAttributesGiveOkWithZeroRoles) {
@@ -97,6 +99,7 @@ TEST(Template, AttributeNamesAreCaseSensitive) {
 TEST(Template, KeepsTextAroundTemplate) {
 	Eval e = expand({"pre_{{cert.O}}_post"}, {{"O", "acme"}});
 	EXPECT_EQ(e.roles, (Names{"pre_acme_post"}));
+	EXPECT_EQ(e.flags, (Flags{kFromTemplate})); // literal text around it does not make it literal
 }
 
 TEST(Template, TwoTemplatesGiveCartesianProduct) {
@@ -139,19 +142,39 @@ TEST(Template, ExpansionTooLongIsInvalidInputWithTheExpansion) {
 	Eval e = expand({"r_{{cert.OU}}"}, {{"OU", std::string(62, 'x')}});
 	EXPECT_EQ(e.status, AUTOUSER_CORE_INVALID_INPUT);
 	EXPECT_EQ(e.n_roles, 1u);
-	EXPECT_EQ(e.needed, expansion.size() + 1);
+	EXPECT_EQ(e.needed, expansion.size() + 2); // flag byte, name, NUL
 	EXPECT_EQ(e.roles, (Names{expansion}));
+	EXPECT_EQ(e.flags, (Flags{kFromTemplate}));
 	EXPECT_EQ(e.matched_id, 7);
+	EXPECT_EQ(e.candidates, 1u);
 }
 
 TEST(Template, BadExpansionIsCutToFitTheBuffer) {
 	Eval e = expand({"r_{{cert.OU}}"}, {{"OU", std::string(62, 'x')}}, 10);
 	EXPECT_EQ(e.status, AUTOUSER_CORE_INVALID_INPUT);
 	EXPECT_EQ(e.n_roles, 1u);
-	EXPECT_EQ(e.roles, (Names{"r_xxxxxxx"}));
-	Eval none = expand({"r_{{cert.OU}}"}, {{"OU", std::string(62, 'x')}}, 0);
-	EXPECT_EQ(none.status, AUTOUSER_CORE_INVALID_INPUT);
-	EXPECT_EQ(none.n_roles, 1u);
+	EXPECT_EQ(e.needed, 66u);
+	EXPECT_EQ(e.roles, (Names{"r_xxxxxx"})); // 10 = flag byte + 8 bytes + NUL
+	EXPECT_EQ(e.flags, (Flags{kFromTemplate}));
+}
+
+TEST(Template, BadExpansionInTwoBytesIsFlagAndEmptyName) {
+	Eval e = expand({"r_{{cert.OU}}"}, {{"OU", std::string(62, 'x')}}, 2);
+	EXPECT_EQ(e.status, AUTOUSER_CORE_INVALID_INPUT);
+	EXPECT_EQ(e.roles, (Names{""}));
+	EXPECT_EQ(e.flags, (Flags{kFromTemplate}));
+}
+
+// No room for an entry: nothing is written, but n_roles = 1 still tells a bad expansion from a
+// malformed blob (n_roles = 0), and needed says how much to give it.
+TEST(Template, BadExpansionWithNoRoomForAnEntryWritesNothing) {
+	for (size_t cap : {0, 1}) {
+		Eval e = expand({"r_{{cert.OU}}"}, {{"OU", std::string(62, 'x')}}, cap);
+		EXPECT_EQ(e.status, AUTOUSER_CORE_INVALID_INPUT) << cap;
+		EXPECT_EQ(e.n_roles, 1u) << cap;
+		EXPECT_EQ(e.needed, 66u) << cap;
+		EXPECT_TRUE(e.roles.empty()) << cap; // and evaluate() checked the guard byte
+	}
 }
 
 TEST(Template, ExpansionWithControlCharIsInvalid) {
@@ -171,6 +194,8 @@ TEST(Template, EmptyExpansionIsInvalid) {
 	EXPECT_EQ(e.status, AUTOUSER_CORE_INVALID_INPUT);
 	EXPECT_EQ(e.n_roles, 1u);
 	EXPECT_EQ(e.roles, (Names{""}));
+	EXPECT_EQ(e.flags, (Flags{kFromTemplate}));
+	EXPECT_EQ(e.needed, 2u);
 }
 
 TEST(Template, ValuesMayContainBracesLiterally) {
@@ -186,6 +211,7 @@ TEST(Template, TooManyCombinationsIsInvalidInputWithTheEntry) {
 	Eval e = expand({entry}, attrs);
 	EXPECT_EQ(e.status, AUTOUSER_CORE_INVALID_INPUT);
 	EXPECT_EQ(e.roles, (Names{entry}));
+	EXPECT_EQ(e.flags, (Flags{kFromTemplate}));
 	attrs.resize(32); // 1024 combinations: allowed
 	Eval ok = expand({entry}, attrs);
 	EXPECT_EQ(ok.status, AUTOUSER_CORE_OK);

@@ -68,21 +68,32 @@ inline std::vector<char> encode(const std::vector<Rule> &rules) {
 	return blob;
 }
 
+// Flag bytes in front of each evaluated role.
+constexpr int kLiteral = 0;
+constexpr int kFromTemplate = AUTOUSER_CORE_EVAL_FROM_TEMPLATE;
+
 struct Eval {
 	autouser_core_status status;
-	std::vector<std::string> roles; // parsed from out (one entry for a bad expansion)
-	size_t n_roles;
+	std::vector<std::string> roles; // names parsed from out (one entry for a bad expansion)
+	std::vector<int> flags;         // each entry's flag byte, parallel to roles
+	size_t n_roles;                 // the fields of autouser_core_eval_result
 	size_t needed;
-	int64_t matched_id; // -999 if not written
+	int64_t matched_id;
+	uint32_t candidates;
 };
 
-inline std::vector<std::string> split_names(const char *out, size_t n) {
-	std::vector<std::string> names;
+// Reads n entries (flag byte, NUL-terminated name) from out.
+inline void split_entries(const char *out, size_t n, Eval &e) {
 	for (size_t i = 0; i < n; ++i) {
-		names.emplace_back(out);
-		out += names.back().size() + 1;
+		e.flags.push_back(static_cast<unsigned char>(*out++));
+		e.roles.emplace_back(out);
+		out += e.roles.back().size() + 1;
 	}
-	return names;
+}
+
+inline autouser_core_login make_login(const std::string &cn, const std::string &db,
+                                      const std::vector<autouser_core_attr> &attrs) {
+	return autouser_core_login{str(cn), str(db), attrs.data(), attrs.size()};
 }
 
 inline Eval evaluate(const std::vector<char> &blob, const std::string &cn, const std::string &db,
@@ -90,19 +101,24 @@ inline Eval evaluate(const std::vector<char> &blob, const std::string &cn, const
 	std::vector<autouser_core_attr> c_attrs;
 	for (const Attr &a : attrs)
 		c_attrs.push_back({str(a.name), str(a.value)});
-	autouser_core_login login{str(cn), str(db), c_attrs.data(), c_attrs.size()};
-	std::vector<char> out(cap + 1, '\x55'); // one guard byte past the capacity
-	Eval e{AUTOUSER_CORE_INTERNAL, {}, 12345, 12345, -999};
-	e.status = autouser_core_rules_evaluate(blob.data(), blob.size(), &login, out.data(), cap,
-	                                        &e.needed, &e.n_roles, &e.matched_id);
+	autouser_core_login login = make_login(cn, db, c_attrs);
+	std::vector<char> out(cap + 1, '\x55');                 // one guard byte past the capacity
+	autouser_core_eval_result r{12345, 12345, -999, 12345}; // every field must be written
+	Eval e{};
+	e.status = autouser_core_rules_evaluate(blob.data(), blob.size(), &login, out.data(), cap, &r);
 	EXPECT_EQ(out[cap], '\x55') << "wrote past out_cap";
+	e.n_roles = r.n_roles;
+	e.needed = r.needed;
+	e.matched_id = r.matched_rule_id;
+	e.candidates = r.candidates;
 	if (e.status == AUTOUSER_CORE_OK ||
-	    (e.status == AUTOUSER_CORE_INVALID_INPUT && e.n_roles == 1 && cap > 0))
-		e.roles = split_names(out.data(), e.n_roles);
+	    (e.status == AUTOUSER_CORE_INVALID_INPUT && e.n_roles == 1 && cap >= 2))
+		split_entries(out.data(), e.n_roles, e);
 	return e;
 }
 
 using Names = std::vector<std::string>;
+using Flags = std::vector<int>;
 
 } // namespace test_support
 

@@ -131,63 +131,93 @@ typedef struct
 	size_t		n_attrs;
 } autouser_core_login;
 
+/* Flag byte in front of each evaluated role (see autouser_core_rules_evaluate). */
+#define AUTOUSER_CORE_EVAL_FROM_TEMPLATE 0x01 /* only certificate text named it */
+
+typedef struct
+{
+	size_t		needed;			/* bytes out must hold */
+	size_t		n_roles;		/* roles written (or that would be) */
+	int64_t		matched_rule_id; /* first matching rule, or 0 */
+	uint32_t	candidates;		/* rules whose identity and database patterns
+								 * match, whatever the certificate's OU */
+} autouser_core_eval_result;
+
 /*
  * Evaluates an encoded rule set for one login.
  *
  * OK: out holds the union of the matching rules' roles, templates expanded,
- * sorted bytewise and de-duplicated, as *n_roles consecutive NUL-terminated
- * names.  NO_MATCH: no rule matched (*n_roles = 0).  INVALID_INPUT: the blob is
- * malformed, or a template expanded to something that cannot be a role name;
- * in the latter case out holds that expansion (cut to fit) and *n_roles = 1.
- * BUFFER_TOO_SMALL: *needed says how much out must hold.
- * matched_rule_id, if not NULL, receives the id of the first matching rule.
+ * sorted bytewise by name and de-duplicated, as result->n_roles consecutive
+ * entries, each one flag byte (AUTOUSER_CORE_EVAL_FROM_TEMPLATE when no rule
+ * names the role literally, only a template expansion gives it) followed by
+ * the NUL-terminated name.  NO_MATCH: no rule matched (n_roles = 0).
+ * INVALID_INPUT: the blob or login is malformed or result is NULL (*result
+ * then all zero), or a template expanded to something that cannot be a role
+ * name; in the latter case n_roles = 1 and out holds one entry with that
+ * expansion, cut to fit (nothing if out_cap < 2).  BUFFER_TOO_SMALL:
+ * result->needed says how much out must hold.  candidates is always set for
+ * a well-formed blob.  Pure computation: safe to call under a lock.
  */
 autouser_core_status autouser_core_rules_evaluate(const char *blob, size_t blob_len,
 												  const autouser_core_login *login, char *out,
-												  size_t out_cap, size_t *needed, size_t *n_roles,
-												  int64_t *matched_rule_id) AUTOUSER_CORE_NOEXCEPT;
-
-/* Number of rules in an encoded blob, or -1 if it is malformed. */
-int64_t		autouser_core_rules_count(const char *blob, size_t blob_len) AUTOUSER_CORE_NOEXCEPT;
+												  size_t out_cap,
+												  autouser_core_eval_result *result) AUTOUSER_CORE_NOEXCEPT;
 
 /* ---------------------------------------------------------------------
- * Forbidden roles by name (SPEC 6).  Attribute checks (SUPERUSER, ...) and
- * inheritance need the catalogs and are done by the caller, which calls this
- * for the granted role and every role it inherits from.
+ * The login decision (SPEC 5 steps 2-7, SPEC 6).  The caller collects the
+ * catalog facts as flags; the core applies every policy to them in one call.
+ * Step 1 is autouser_core_check_identity.
  * ------------------------------------------------------------------- */
+
+/* Facts about one role, as flags. */
+#define AUTOUSER_CORE_ROLE_MISSING		0x0001	/* no such role (set entries only) */
+#define AUTOUSER_CORE_ROLE_SUPERUSER	0x0002
+#define AUTOUSER_CORE_ROLE_REPLICATION	0x0004
+#define AUTOUSER_CORE_ROLE_BYPASSRLS	0x0008
+#define AUTOUSER_CORE_ROLE_CREATEROLE	0x0010
+#define AUTOUSER_CORE_ROLE_LOGIN		0x0020	/* rolcanlogin */
+#define AUTOUSER_CORE_ROLE_PREDEFINED	0x0040	/* a predefined (pg_*) role */
+#define AUTOUSER_CORE_ROLE_GROUP		0x0080	/* pg_autouser.group_role */
+#define AUTOUSER_CORE_ROLE_ADMIN		0x0100	/* pg_autouser.admin_role */
+#define AUTOUSER_CORE_ROLE_MANAGED		0x0200	/* another role managed by pg_autouser */
+#define AUTOUSER_CORE_ROLE_SELF			0x0400	/* the login's own role */
+#define AUTOUSER_CORE_ROLE_DB_OWNER		0x0800	/* owns pg_autouser.database */
+#define AUTOUSER_CORE_ROLE_EXT_OWNER	0x1000	/* owns the extension's objects */
+#define AUTOUSER_CORE_ROLE_WRITES_RULES 0x2000	/* may change autouser.rules */
+#define AUTOUSER_CORE_ROLE_FROM_TEMPLATE 0x4000 /* set entry named only by certificate
+												 * text (the evaluation's flag) */
+
+/* A role the rules give, with the roles it is a member of (directly or not). */
 typedef struct
 {
-	autouser_core_str group_role;
-	autouser_core_str admin_role;		  /* empty = none configured */
-	const autouser_core_str *extra;		  /* pg_autouser.forbidden_roles */
-	size_t		n_extra;
-} autouser_core_forbidden_config;
+	autouser_core_str name;
+	uint32_t	flags;
+	size_t		first_ancestor; /* index into autouser_core_decision_input.ancestors */
+	size_t		n_ancestors;
+} autouser_core_set_role;
 
-/* 1 if the role may never be granted by a rule, else 0. */
-int			autouser_core_forbidden_name(const autouser_core_forbidden_config *config,
-										 const char *role, size_t len) AUTOUSER_CORE_NOEXCEPT;
-
-/* ---------------------------------------------------------------------
- * The login decision table (SPEC 5, steps 2-7; step 1 is check_identity)
- * ------------------------------------------------------------------- */
-typedef enum
+typedef struct
 {
-	AUTOUSER_CORE_SET_OK = 0,
-	AUTOUSER_CORE_SET_MISSING = 1,	 /* a role of the set does not exist */
-	AUTOUSER_CORE_SET_FORBIDDEN = 2, /* a role of the set may not be granted */
-	AUTOUSER_CORE_SET_INVALID = 3	 /* a template expanded to a non-name */
-} autouser_core_set_check;
+	autouser_core_str name;
+	uint32_t	flags;
+} autouser_core_ancestor;
 
 typedef struct
 {
 	int32_t		rules_matched;	/* 0 or 1 */
-	int32_t		role_exists;
-	int32_t		role_managed;	/* member of the group role */
-	int32_t		role_can_login; /* rolcanlogin */
-	int32_t		other_sessions; /* live sessions of the role, not this one */
-	int32_t		set_check;		/* autouser_core_set_check */
-	int32_t		set_equal;		/* memberships (less the group) == the set */
-} autouser_core_login_facts;
+	int32_t		role_exists;	/* the identity's role */
+	int32_t		role_managed;	/* ... is a member of the group role */
+	int32_t		role_can_login; /* ... has rolcanlogin */
+	int32_t		set_equal;		/* its memberships (less the group) == the set */
+	int32_t		other_sessions; /* its live sessions but this one; needed only when
+								 * role_managed && role_can_login && !set_equal */
+	const autouser_core_set_role *set;
+	size_t		n_set;
+	const autouser_core_ancestor *ancestors;
+	size_t		n_ancestors;
+	const autouser_core_str *forbidden_names; /* pg_autouser.forbidden_roles */
+	size_t		n_forbidden_names;
+} autouser_core_decision_input;
 
 typedef enum
 {
@@ -203,11 +233,49 @@ typedef enum
 	AUTOUSER_CORE_ACTION_REJECT_SET_CHANGED = 15
 } autouser_core_action;
 
-autouser_core_action autouser_core_decide(const autouser_core_login_facts *facts)
-	AUTOUSER_CORE_NOEXCEPT;
+/* Why a role may not be granted (SPEC 6). */
+typedef enum
+{
+	AUTOUSER_CORE_FORBIDDEN_NONE = 0,
+	AUTOUSER_CORE_FORBIDDEN_SUPERUSER = 1,
+	AUTOUSER_CORE_FORBIDDEN_REPLICATION = 2,
+	AUTOUSER_CORE_FORBIDDEN_BYPASSRLS = 3,
+	AUTOUSER_CORE_FORBIDDEN_CREATEROLE = 4,
+	AUTOUSER_CORE_FORBIDDEN_BUILTIN = 5, /* pg_execute_server_program, pg_read_server_files,
+										  * pg_write_server_files, pg_write_all_data */
+	AUTOUSER_CORE_FORBIDDEN_GROUP = 6,
+	AUTOUSER_CORE_FORBIDDEN_ADMIN = 7,
+	AUTOUSER_CORE_FORBIDDEN_MANAGED = 8,
+	AUTOUSER_CORE_FORBIDDEN_SELF = 9,
+	AUTOUSER_CORE_FORBIDDEN_DB_OWNER = 10,
+	AUTOUSER_CORE_FORBIDDEN_EXT_OWNER = 11,
+	AUTOUSER_CORE_FORBIDDEN_WRITES_RULES = 12,
+	AUTOUSER_CORE_FORBIDDEN_LISTED = 13,		 /* in pg_autouser.forbidden_roles */
+	AUTOUSER_CORE_FORBIDDEN_TEMPLATE_PREDEFINED = 14, /* certificate text named a pg_* role */
+	AUTOUSER_CORE_FORBIDDEN_TEMPLATE_LOGIN = 15 /* certificate text named a LOGIN role */
+} autouser_core_forbidden_reason;
 
-/* 1 if the action writes the catalogs (needs a worker), else 0. */
-int			autouser_core_action_needs_write(autouser_core_action action) AUTOUSER_CORE_NOEXCEPT;
+typedef struct
+{
+	autouser_core_action action;
+	int32_t		needs_write;	/* 1 for CREATE and REACTIVATE */
+	int32_t		bad_role;		/* set index the rejection names, or -1 */
+	int32_t		bad_ancestor;	/* ancestors index it inherits the problem from, or -1 */
+	autouser_core_forbidden_reason reason; /* for REJECT_ROLE_FORBIDDEN */
+} autouser_core_decision;
+
+/*
+ * Decides a login from its facts.  The set is checked in the order given and
+ * the first role with a problem names the rejection; for each role: MISSING,
+ * then (FROM_TEMPLATE only) TEMPLATE_PREDEFINED and TEMPLATE_LOGIN, since
+ * templates may never yield a predefined or a LOGIN role, then its own flags
+ * and name, then each ancestor's, both in the order of
+ * autouser_core_forbidden_reason.  INVALID_INPUT for malformed input (or an
+ * exception inside); out is then a rejection (REJECT_ROLE_INVALID), never an
+ * admitting action.
+ */
+autouser_core_status autouser_core_decide(const autouser_core_decision_input *in,
+										  autouser_core_decision *out) AUTOUSER_CORE_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,199 @@
+/*
+ * worker_runtime.c -- the process side shared by the provisioning workers
+ * and the cleanup worker: signal handling, registration, the connect
+ * back-off (exponential up to 30 s, one log line a minute), the settings
+ * every worker pins so that nothing set on pg_autouser.database or on a role
+ * reaches the statements it runs, and the transaction around each unit of
+ * work, whose failure is logged and never ends the worker.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/elog.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "guc.h"
+#include "queue.h"
+#include "worker_runtime.h"
+#include "workers.h"
+
+/*
+ * Settings a database or role setting (ALTER DATABASE/ROLE ... SET) could
+ * otherwise give the workers: pinned at the highest priority, so that the
+ * database's owner cannot steer what the workers run with more rights.
+ * lock_timeout is pinned to pg_autouser.lock_timeout separately.
+ */
+static const char *const pinned_settings[][2] = {
+	{"search_path", "pg_catalog, pg_temp"},
+	{"default_transaction_read_only", "off"},
+	{"default_transaction_isolation", "read committed"},
+	{"default_transaction_deferrable", "off"},
+	{"statement_timeout", "0"},
+	{"idle_in_transaction_session_timeout", "0"},
+	{"idle_session_timeout", "0"},
+	{"session_replication_role", "origin"},
+	{"exit_on_error", "off"},
+	{"row_security", "on"},
+	{"standard_conforming_strings", "on"},
+	{"transform_null_equals", "off"},
+	{"default_tablespace", ""},
+	{"temp_tablespaces", ""},
+	{"createrole_self_grant", ""},	/* PostgreSQL 16+ */
+};
+
+static bool connecting = false;
+static emit_log_hook_type prev_emit_log_hook = NULL;
+
+/*
+ * While connecting: a worker whose database does not exist fails with FATAL
+ * and is restarted; log that at most once a minute, saying what it means.
+ */
+static void
+connect_failure_log(ErrorData *edata)
+{
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
+	if (!connecting || edata->elevel < FATAL)
+		return;
+	if (!autouser_worker_failure_log_due())
+	{
+		edata->output_to_server = false;
+		return;
+	}
+	edata->hint = MemoryContextStrdup(ErrorContext,
+									  "The pg_autouser workers cannot connect to pg_autouser.database, so certificate logins are not provisioned; they retry with back-off and log this at most once a minute.");
+}
+
+static void
+pin_settings(void)
+{
+	char		lock_timeout[32];
+
+	for (int i = 0; i < (int) lengthof(pinned_settings); i++)
+		if (GetConfigOption(pinned_settings[i][0], true, false) != NULL)
+			SetConfigOption(pinned_settings[i][0], pinned_settings[i][1], PGC_SUSET,
+							PGC_S_OVERRIDE);
+	snprintf(lock_timeout, sizeof(lock_timeout), "%d", autouser_lock_timeout);
+	SetConfigOption("lock_timeout", lock_timeout, PGC_SUSET, PGC_S_OVERRIDE);
+}
+
+/* Waits out the back-off after failed connects; SIGTERM still ends it. */
+static void
+back_off(void)
+{
+	long		delay = autouser_worker_connect_delay_ms();
+	TimestampTz until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), delay);
+
+	while (delay > 0)
+	{
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		delay = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), until);
+		if (delay > 0)
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 delay, PG_WAIT_EXTENSION);
+	}
+}
+
+/*
+ * Everything a worker does before its loop: returns the memory context to
+ * reset after each unit of work.
+ */
+MemoryContext
+autouser_worker_start(int index, const char *appname)
+{
+	MemoryContext loop_cxt;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	autouser_worker_attach(index);
+	/* What a dead incarnation of this worker held goes to the others now. */
+	if (index != AUTOUSER_CLEANUP_WORKER)
+		autouser_queue_requeue_worker(index);
+	back_off();
+
+	/* Bypass datallowconn: the database's owner may not switch us off. */
+	connecting = true;
+	prev_emit_log_hook = emit_log_hook;
+	emit_log_hook = connect_failure_log;
+	BackgroundWorkerInitializeConnection(autouser_database, NULL, BGWORKER_BYPASS_ALLOWCONN);
+	emit_log_hook = prev_emit_log_hook;
+	connecting = false;
+
+	pin_settings();
+	autouser_worker_set_connected(index);
+	pgstat_report_appname(appname);
+	loop_cxt = AllocSetContextCreate(TopMemoryContext, "pg_autouser worker loop",
+									 ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(loop_cxt);
+	return loop_cxt;
+}
+
+void
+autouser_worker_reload_if_asked(void)
+{
+	if (!ConfigReloadPending)
+		return;
+	ConfigReloadPending = false;
+	ProcessConfigFile(PGC_SIGHUP);
+	pin_settings();
+}
+
+/*
+ * One unit of work in its own transaction, connected to SPI.  An error is
+ * logged with its SQLSTATE and copied to failure (and *sqlstate, if not
+ * NULL); the transaction is rolled back and the worker goes on.
+ */
+bool
+autouser_run_in_transaction(AutouserWorkStep step, void *arg, char *failure, size_t cap,
+							int *sqlstate)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	volatile bool ok = true;
+
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "pg_autouser: SPI_connect failed");
+		PushActiveSnapshot(GetTransactionSnapshot());
+		step(arg);
+		PopActiveSnapshot();
+		SPI_finish();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(outer);
+		edata = CopyErrorData();
+		FlushErrorState();
+		/* Every level: a step may have failed inside a subtransaction. */
+		AbortOutOfAnyTransaction();
+		ereport(LOG,
+				(errcode(edata->sqlerrcode),
+				 errmsg("pg_autouser worker failed: %s (SQLSTATE %s)", edata->message,
+						unpack_sql_state(edata->sqlerrcode)),
+				 edata->detail ? errdetail_internal("%s", edata->detail) : 0));
+		strlcpy(failure, edata->message, cap);
+		if (sqlstate)
+			*sqlstate = edata->sqlerrcode;
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(outer);
+	return ok;
+}

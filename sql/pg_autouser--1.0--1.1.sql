@@ -1,0 +1,69 @@
+-- pg_autouser--1.0--1.1.sql -- upgrades 1.0 to 1.1; ends in the same schema
+-- as a fresh pg_autouser--1.1.sql (test/t/050_upgrade.pl compares them).
+
+\echo Use "ALTER EXTENSION pg_autouser UPDATE TO '1.1'" to load this file. \quit
+
+-- New kinds of events: update (a rule change moved an active role) and
+-- terminate (sessions ended).
+ALTER TABLE autouser.events DROP CONSTRAINT events_action_check;
+ALTER TABLE autouser.events ADD CONSTRAINT events_action_check
+    CHECK (action IN ('create', 'reactivate', 'deactivate', 'drop', 'reject',
+                      'sweep', 'update', 'terminate'));
+
+-- 1.0 marked managed roles by membership in the group role alone; 1.1
+-- records them with a security label.  Every member 1.0 managed is
+-- recorded now (superusers were never managed).
+DO $$
+DECLARE
+    member name;
+BEGIN
+    FOR member IN
+        SELECT r.rolname
+        FROM pg_catalog.pg_auth_members m
+        JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+        JOIN pg_catalog.pg_roles r ON r.oid = m.member
+        WHERE g.rolname = pg_catalog.current_setting('pg_autouser.group_role')
+          AND NOT r.rolsuper
+    LOOP
+        EXECUTE pg_catalog.format('SECURITY LABEL FOR pg_autouser ON ROLE %I IS %L',
+                                  member, 'managed');
+    END LOOP;
+END
+$$;
+
+CREATE OR REPLACE VIEW autouser.users AS
+    SELECT r.rolname AS role,
+           CASE WHEN r.rolcanlogin THEN 'active' ELSE 'inactive' END AS state,
+           autouser._session_count(r.oid) AS sessions,
+           ARRAY(SELECT DISTINCT g.rolname::text
+                 FROM pg_catalog.pg_auth_members gm
+                 JOIN pg_catalog.pg_roles g ON g.oid = gm.roleid
+                 WHERE gm.member = r.oid
+                   AND g.rolname <> pg_catalog.current_setting('pg_autouser.group_role')
+                 ORDER BY 1) AS roles,
+           s.created_at, s.last_login, s.last_logout
+    FROM pg_catalog.pg_shseclabel l
+    JOIN pg_catalog.pg_roles r ON r.oid = l.objoid
+    LEFT JOIN autouser.user_state s ON s.role = r.rolname::text
+    WHERE l.classoid = 'pg_catalog.pg_authid'::pg_catalog.regclass
+      AND l.provider = 'pg_autouser';
+
+CREATE FUNCTION autouser._stats(OUT name text, OUT value bigint) RETURNS SETOF record
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_stats_rows';
+CREATE VIEW autouser.stats AS SELECT name, value FROM autouser._stats();
+CREATE FUNCTION autouser.stats_reset() RETURNS void
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_stats_reset';
+
+-- Functions run for others pin their search_path, C ones too (SPEC 6).
+ALTER FUNCTION autouser._check_install() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION autouser._rules_changed() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION autouser._check_rule(text, text[], text, text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION autouser._preview(text, text, text[], text[]) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION autouser._session_count(oid) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION autouser.deactivate(name, boolean) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION autouser.sweep() SET search_path = pg_catalog, pg_temp;
+
+REVOKE ALL ON ALL TABLES IN SCHEMA autouser FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA autouser FROM PUBLIC;
