@@ -1,8 +1,10 @@
 // cert.cpp -- `pg_autouser cert issue`: a client certificate (EC P-256, extendedKeyUsage
-// clientAuth) whose subject is exactly O, the OUs in order, then CN, signed by a CA directory.
-// The CN must be a name the server accepts as a role (cn_check); files are never overwritten.
+// clientAuth) whose subject is exactly O, the OUs in order, then CN, signed by a CA directory and
+// recorded in its database (ca_db).  The CN must be a name the server accepts as a role
+// (cn_check); files are never overwritten.  `cert revoke` lives in crl_commands.cpp.
 #include "args.hpp"
 #include "ca.hpp"
+#include "ca_db.hpp"
 #include "cert_builder.hpp"
 #include "cn_check.hpp"
 #include "commands.hpp"
@@ -10,11 +12,24 @@
 #include "errors.hpp"
 #include "file_util.hpp"
 
+#include <unistd.h>
+
 #include <iostream>
 
 namespace pg_autouser::cli {
 
 namespace {
+
+const char *const kGroupHelp = R"(pg_autouser cert -- client certificates
+
+Usage: pg_autouser cert issue --ca DIR --cn NAME [OPTIONS] --out DIR
+       pg_autouser cert revoke --ca DIR {--cert FILE | --serial HEX} [OPTIONS]
+
+  cert issue    issue a client certificate whose CN is the database user name
+  cert revoke   revoke a certificate and rewrite the CA's revocation list
+
+Run "pg_autouser cert issue --help" or "pg_autouser cert revoke --help" for the options.
+)";
 
 const char *const kHelp =
     R"(pg_autouser cert issue -- issue a client certificate for a pg_autouser login
@@ -22,7 +37,8 @@ const char *const kHelp =
 Usage: pg_autouser cert issue --ca DIR --cn NAME [--ou UNIT]... [--o ORG] [--days N] --out DIR
 
 Options:
-  --ca DIR     CA directory made by "pg_autouser ca init" (ca.crt, ca.key)
+  --ca DIR     CA directory made by "pg_autouser ca init" (ca.crt, ca.key); the
+               certificate is recorded in its database, DIR/index.txt
   --cn NAME    common name = the database role name: 1..63 bytes of UTF-8, no control
                characters, not starting with "pg_"
   --ou UNIT    an organizational unit; repeat for several, kept in order
@@ -31,7 +47,8 @@ Options:
   --out DIR    where to write NAME.crt and NAME.key (mode 0600); created if missing.
                Bytes of NAME outside [A-Za-z0-9._-] (and a leading '.') are written %XX.
 
-The subject is O, then each OU, then CN, as UTF-8 strings.  Prints the files' paths.
+The subject is O, then each OU, then CN, as UTF-8 strings.  Prints the files' paths and
+the serial number ("cert revoke --serial" takes it).
 )";
 
 constexpr int kDefaultDays = 365;
@@ -42,14 +59,39 @@ void check_value(const std::string &what, const std::string &value) {
 		throw UsageError("cert issue", what + " \"" + printable(value) + "\" " + *problem);
 }
 
+// Files written so far; removed again unless commit() is called, so a failure half way leaves
+// neither files without a database line nor a line without files.
+class NewFiles {
+  public:
+	~NewFiles() {
+		if (!committed_)
+			for (const auto &path : paths_)
+				::unlink(path.c_str());
+	}
+	void write(const std::string &path, const std::string &data, unsigned mode) {
+		write_new_file(path, data, mode);
+		paths_.push_back(path);
+	}
+	void commit() { committed_ = true; }
+
+  private:
+	std::vector<std::string> paths_;
+	bool committed_ = false;
+};
+
 } // namespace
 
 int run_cert(const Args &args) {
-	if (!expect_subcommand("cert", "issue", args, kHelp))
+	std::string sub = pick_subcommand("cert", {"issue", "revoke"}, args, kGroupHelp);
+	if (sub.empty())
 		return kExitOk;
-	ParsedArgs opts =
-	    parse_args("cert issue", Args(args.begin() + 1, args.end()),
-	               {{"ca"}, {"cn"}, {"ou", '\0', true, true}, {"o"}, {"days"}, {"out"}});
+	Args rest(args.begin() + 1, args.end());
+	return sub == "issue" ? run_cert_issue(rest) : run_cert_revoke(rest);
+}
+
+int run_cert_issue(const Args &args) {
+	ParsedArgs opts = parse_args(
+	    "cert issue", args, {{"ca"}, {"cn"}, {"ou", '\0', true, true}, {"o"}, {"days"}, {"out"}});
 	if (opts.help) {
 		std::cout << kHelp;
 		return kExitOk;
@@ -74,20 +116,28 @@ int run_cert(const Args &args) {
 	spec.subject.emplace_back("CN", cn);
 
 	LoadedCa ca = load_ca(ca_dir);
-	std::string stem = safe_file_stem(cn);
-	std::string cert_path = join_path(out_dir, stem + ".crt");
-	std::string key_path = join_path(out_dir, stem + ".key");
+	std::string stem = join_path(out_dir, safe_file_stem(cn));
+	std::string cert_path = stem + ".crt";
+	std::string key_path = stem + ".key";
 	for (const auto &path : {cert_path, key_path})
 		if (path_exists(path))
 			throw Failure("\"" + path + "\" already exists; refusing to overwrite it");
-	ensure_directory(out_dir);
 
+	CaDatabase db(ca_dir);
+	ensure_directory(out_dir);
 	PkeyPtr key = generate_p256_key();
 	X509Ptr cert = build_cert(spec, key.get(), ca.cert.get(), ca.key.get());
-	write_new_file(key_path, key_to_pem(key.get()), 0600);
-	write_new_file(cert_path, cert_to_pem(cert.get()), 0644);
+	IndexEntry entry = index_entry_for(cert.get());
+	NewFiles files;
+	files.write(key_path, key_to_pem(key.get()), 0600);
+	files.write(cert_path, cert_to_pem(cert.get()), 0644);
+	db.entries.push_back(entry);
+	db.save();
+	files.commit();
+
 	std::cout << "certificate: " << cert_path << "\n"
-	          << "key: " << key_path << "\n";
+	          << "key: " << key_path << "\n"
+	          << "serial: " << entry.serial << "\n";
 	return kExitOk;
 }
 

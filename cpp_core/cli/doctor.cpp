@@ -27,6 +27,9 @@ Options:
                     and the admin role.  Without --pgdata and --conninfo, libpq's
                     defaults (PGHOST, PGPORT, PGUSER, ...) are used.
 
+With --pgdata, an ssl_crl_file is checked too: it must be a readable CRL whose next
+update has not passed (after that the server refuses every certificate of its CA).
+
 Each line is OK, MISSING (followed by the fix) or SKIPPED (not checkable from here).
 Exit status: 0 if nothing is missing, 1 otherwise, 2 on a usage error.
 )";

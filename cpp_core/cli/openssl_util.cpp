@@ -10,6 +10,8 @@
 
 #include <arpa/inet.h>
 
+#include <ctime>
+
 namespace pg_autouser::cli {
 
 namespace {
@@ -129,6 +131,43 @@ std::vector<std::string> cert_san_strings(X509 *cert) {
 			out.push_back("IP:" + ip_to_string(name->d.iPAddress));
 		}
 	}
+	return out;
+}
+
+std::string asn1_time_text(const ASN1_TIME *time) {
+	std::tm tm{};
+	if (ASN1_TIME_to_tm(time, &tm) != 1) {
+		ERR_clear_error();
+		return "(an unreadable time)";
+	}
+	char buf[32];
+	std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	return buf;
+}
+
+std::string readable_not_after(X509 *cert) { return asn1_time_text(X509_get0_notAfter(cert)); }
+
+std::vector<CrlFacts> read_crls(const std::string &pem) {
+	std::vector<CrlFacts> out;
+	BioPtr bio = read_bio(pem);
+	for (;;) {
+		std::unique_ptr<X509_CRL, OpensslDeleter<X509_CRL, X509_CRL_free>> crl(
+		    PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+		if (!crl)
+			break;
+		CrlFacts facts;
+		char *issuer = X509_NAME_oneline(X509_CRL_get_issuer(crl.get()), nullptr, 0);
+		facts.issuer = issuer ? issuer : "?";
+		OPENSSL_free(issuer);
+		if (const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl.get())) {
+			facts.next_update = asn1_time_text(next);
+			facts.expired = X509_cmp_current_time(next) <= 0;
+		}
+		facts.revoked =
+		    static_cast<std::size_t>(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl.get())));
+		out.push_back(facts);
+	}
+	ERR_clear_error(); // the end of the file reads as "no start line"
 	return out;
 }
 

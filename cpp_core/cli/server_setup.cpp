@@ -1,5 +1,6 @@
 // server_setup.cpp -- `pg_autouser server setup`: checks the options and the data directory, runs
-// the steps of server_setup.hpp in order, and reports what changed and that a restart is needed.
+// the steps of server_setup.hpp in order, and reports what changed and whether a restart or a
+// reload is needed.
 #include "server_setup.hpp"
 
 #include "args.hpp"
@@ -19,7 +20,7 @@ const char *const kHelp =
     R"(pg_autouser server setup -- prepare a PostgreSQL data directory for pg_autouser
 
 Usage: pg_autouser server setup --pgdata DIR --ca DIR [--hostname H]... [--database DB]
-                                [--config-dir DIR]
+                                [--config-dir DIR] [--crl]
 
 Options:
   --pgdata DIR      the data directory
@@ -30,13 +31,19 @@ Options:
   --database DB     set pg_autouser.database (where CREATE EXTENSION goes)
   --config-dir DIR  where postgresql.conf and pg_hba.conf are (default: --pgdata;
                     on Debian/Ubuntu packages: /etc/postgresql/VERSION/CLUSTER)
+  --crl             also enforce the CA's revocation list: copy CADIR/crl.pem to
+                    PGDATA/pg_autouser_crl.pem and set ssl_crl_file.  The CRL is first
+                    re-signed (30 days) when it is missing, does not list exactly what
+                    the CA database marks revoked, or has used up three quarters of its
+                    validity.  Run this again after every "cert revoke", then reload.
 
 Writes PGDATA/pg_autouser_server.crt and .key (mode 0600) and PGDATA/pg_autouser_ca.crt;
 sets ssl, ssl_cert_file, ssl_key_file, ssl_ca_file and shared_preload_libraries (keeping
 what it already loads) in a marked block at the end of postgresql.conf; adds
 "hostssl all all 0.0.0.0/0 cert" and "hostssl all all ::/0 cert" to pg_hba.conf before
 its other TCP records.  Running it again changes nothing that is already right.  Every
-file it changes is first copied to FILE.pg_autouser-backup-TIMESTAMP.
+file it changes is first copied to FILE.pg_autouser-backup-TIMESTAMP.  It says whether the
+server must be restarted (preload, pg_autouser.database) or only reloaded.
 )";
 
 constexpr std::size_t kMaxHostnameBytes = 253;
@@ -75,9 +82,12 @@ void print_report(const SetupReport &report, const std::string &pgdata) {
 		std::cerr << "pg_autouser: warning: " << line << "\n";
 	if (report.changes.empty())
 		std::cout << "nothing changed: " << pgdata << " is already set up for pg_autouser\n";
-	else
+	else if (report.restart_needed)
 		std::cout << "restart PostgreSQL for the changes to take effect, e.g. pg_ctl restart -D "
 		          << pgdata << "\n";
+	else
+		std::cout << "reload PostgreSQL for the changes to take effect, e.g. pg_ctl reload -D "
+		          << pgdata << " (or SELECT pg_reload_conf())\n";
 }
 
 } // namespace
@@ -85,9 +95,13 @@ void print_report(const SetupReport &report, const std::string &pgdata) {
 int run_server(const Args &args) {
 	if (!expect_subcommand("server", "setup", args, kHelp))
 		return kExitOk;
-	ParsedArgs opts = parse_args(
-	    "server setup", Args(args.begin() + 1, args.end()),
-	    {{"pgdata"}, {"ca"}, {"hostname", '\0', true, true}, {"database"}, {"config-dir"}});
+	ParsedArgs opts = parse_args("server setup", Args(args.begin() + 1, args.end()),
+	                             {{"pgdata"},
+	                              {"ca"},
+	                              {"hostname", '\0', true, true},
+	                              {"database"},
+	                              {"config-dir"},
+	                              {"crl", '\0', false}});
 	if (opts.help) {
 		std::cout << kHelp;
 		return kExitOk;
@@ -105,12 +119,17 @@ int run_server(const Args &args) {
 		if (auto problem = database_name_problem(*database))
 			throw UsageError("server setup",
 			                 "database name \"" + printable(*database) + "\" " + *problem);
+	ConfChoices choices;
+	choices.database = database;
+	choices.crl = opts.has("crl");
 	check_pgdata(pgdata, confdir);
 
 	LoadedCa ca = load_ca(ca_dir);
 	SetupReport report;
 	setup_server_files(pgdata, ca, hostnames, report);
-	setup_postgresql_conf(pgdata, confdir, database, report);
+	if (choices.crl)
+		setup_crl(pgdata, ca_dir, ca, report);
+	setup_postgresql_conf(pgdata, confdir, choices, report);
 	setup_pg_hba(confdir, report);
 	print_report(report, pgdata);
 	return report.warnings.empty() ? kExitOk : kExitFailed;
