@@ -6,6 +6,7 @@
 #include "ca.hpp"
 #include "ca_db.hpp"
 #include "cert_builder.hpp"
+#include "cert_options.hpp"
 #include "cn_check.hpp"
 #include "commands.hpp"
 #include "conninfo.hpp"
@@ -34,7 +35,8 @@ Run "pg_autouser cert issue --help" or "pg_autouser cert revoke --help" for the 
 const char *const kHelp =
     R"(pg_autouser cert issue -- issue a client certificate for a pg_autouser login
 
-Usage: pg_autouser cert issue --ca DIR --cn NAME [--ou UNIT]... [--o ORG] [--days N] --out DIR
+Usage: pg_autouser cert issue --ca DIR --cn NAME [--ou UNIT]... [--o ORG]
+                              [--days N | --minutes N] --out DIR
 
 Options:
   --ca DIR     CA directory made by "pg_autouser ca init" (ca.crt, ca.key); the
@@ -44,15 +46,17 @@ Options:
   --ou UNIT    an organizational unit; repeat for several, kept in order
   --o ORG      the organization
   --days N     validity in days, 1..3650 (default 365)
+  --minutes N  validity in minutes instead, 1..5256000: a short-lived certificate, e.g. to
+               show what happens when one expires
   --out DIR    where to write NAME.crt and NAME.key (mode 0600); created if missing.
                Bytes of NAME outside [A-Za-z0-9._-] (and a leading '.') are written %XX.
 
-The subject is O, then each OU, then CN, as UTF-8 strings.  Prints the files' paths and
-the serial number ("cert revoke --serial" takes it).
+The subject is O, then each OU, then CN, as UTF-8 strings.  The validity starts now.
+Prints the files' paths, the serial number ("cert revoke --serial" takes it) and the end
+of the validity.
 )";
 
 constexpr int kDefaultDays = 365;
-constexpr int kMaxDays = 3650;
 
 void check_value(const std::string &what, const std::string &value) {
 	if (auto problem = subject_value_problem(value))
@@ -91,7 +95,8 @@ int run_cert(const Args &args) {
 
 int run_cert_issue(const Args &args) {
 	ParsedArgs opts = parse_args(
-	    "cert issue", args, {{"ca"}, {"cn"}, {"ou", '\0', true, true}, {"o"}, {"days"}, {"out"}});
+	    "cert issue", args,
+	    {{"ca"}, {"cn"}, {"ou", '\0', true, true}, {"o"}, {"days"}, {"minutes"}, {"out"}});
 	if (opts.help) {
 		std::cout << kHelp;
 		return kExitOk;
@@ -99,12 +104,13 @@ int run_cert_issue(const Args &args) {
 	std::string ca_dir = opts.require("ca");
 	std::string cn = opts.require("cn");
 	std::string out_dir = opts.require("out");
-	int days = opts.get_int("days", kDefaultDays, 1, kMaxDays);
+	Validity validity = validity_from(opts, kDefaultDays);
 	if (auto problem = cn_problem(cn))
 		throw UsageError("cert issue", "common name \"" + printable(cn) + "\" " + *problem);
 	CertSpec spec;
 	spec.kind = CertKind::kClient;
-	spec.days = days;
+	spec.days = validity.days;
+	spec.minutes = validity.minutes;
 	if (auto org = opts.get("o")) {
 		check_value("organization", *org);
 		spec.subject.emplace_back("O", *org);
@@ -136,8 +142,10 @@ int run_cert_issue(const Args &args) {
 	files.commit();
 
 	std::cout << "certificate: " << cert_path << "\n"
-	          << "key: " << key_path << "\n"
-	          << "serial: " << entry.serial << "\n";
+	          << "key: " << key_path << "\n";
+	std::cout << "serial: " << entry.serial << "\n"
+	          << "valid for " << validity.describe() << ", until " << readable_not_after(cert.get())
+	          << "\n";
 	return kExitOk;
 }
 

@@ -2,7 +2,7 @@
 # revoke` keeps the CA database (index.txt, as `openssl ca` does) and signs a CRL that openssl
 # accepts; `server setup --crl` puts it in the data directory and sets ssl_crl_file; after a reload
 # PostgreSQL refuses a new login with a revoked certificate at the TLS handshake while other
-# certificates still log in.  Also `ca crl` and doctor's CRL check.
+# certificates still log in.  Also `ca crl`, doctor's CRL check, and `cert issue --minutes`.
 use strict;
 use warnings;
 use FindBin;
@@ -36,13 +36,39 @@ for my $case (
 		qr/revocation reason "CACompromise" is not one of unspecified, keyCompromise/ ],
 	[ [ 'cert', 'revoke', '--ca', $ca, '--serial', '01', '--crl-days', '0' ], qr/--crl-days must be/ ],
 	[ [ 'ca', 'crl' ], qr/option --dir is required/ ],
-	[ [ 'ca', 'sign' ], qr/unknown subcommand "ca sign"/ ])
+	[ [ 'ca', 'sign' ], qr/unknown subcommand "ca sign"/ ],
+	[ [ 'cert', 'issue', '--ca', $ca, '--cn', 'x', '--out', $certs, '--days', '2', '--minutes', '3' ],
+		qr/options --days and --minutes cannot be used together/ ],
+	[ [ 'cert', 'issue', '--ca', $ca, '--cn', 'x', '--out', $certs, '--minutes', '0' ],
+		qr/--minutes must be an integer in 1\.\.5256000/ ])
 {
 	my ($args, $re) = @$case;
 	($rc, $out, $err) = CliTest::cli(@$args);
 	is($rc, 2, "pg_autouser @$args is a usage error (exit 2)");
 	like($err, $re, "pg_autouser @$args says why");
 }
+ok(!-e "$certs/x.crt", 'no certificate was written for a usage error');
+
+# --- cert issue --minutes: notBefore is now, notAfter exactly N minutes later ----------
+my $t0 = time;
+my $short = CliTest::issue($ca, $certs, 'short_lived', '--minutes', '10');
+my $t1 = time;
+my %dates = map { /^(\w+)=(.*)$/ ? ($1 => $2) : () } split /\n/,
+  CliTest::openssl_text('x509', '-in', $short->{crt}, '-noout', '-startdate', '-enddate');
+my ($not_before, $not_after) =
+  map { Time::Piece->strptime($_, '%b %d %H:%M:%S %Y GMT')->epoch } @dates{qw(notBefore notAfter)};
+is($not_after - $not_before, 600, '--minutes 10 gives exactly 600 seconds between notBefore and notAfter');
+ok($not_before >= $t0 - 1 && $not_before <= $t1 + 1, 'notBefore is the time of issue');
+like(CliTest::openssl_text('verify', '-CAfile', "$ca/ca.crt", $short->{crt}), qr/: OK$/m,
+	'the short-lived certificate verifies');
+($rc) = CliTest::run_cmd([ 'openssl', 'x509', '-in', $short->{crt}, '-noout', '-checkend', '601' ]);
+is($rc, 1, 'openssl says it expires within 601 seconds');
+my $long = CliTest::issue($ca, $certs, 'long_lived');
+%dates = map { /^(\w+)=(.*)$/ ? ($1 => $2) : () } split /\n/,
+  CliTest::openssl_text('x509', '-in', $long->{crt}, '-noout', '-startdate', '-enddate');
+($not_before, $not_after) =
+  map { Time::Piece->strptime($_, '%b %d %H:%M:%S %Y GMT')->epoch } @dates{qw(notBefore notAfter)};
+is($not_after - $not_before, 365 * 86400, 'the default validity is exactly 365 days');
 
 # --- the CA database records what cert issue issued --------------------------------------
 my $alice = CliTest::issue($ca, $certs, 'rv_alice');
@@ -57,7 +83,7 @@ for my $case ([ $alice, '/CN=rv_alice' ], [ $bob, '/OU=eng/CN=rv_bob' ], [ $caro
 	my $serial = CliTest::openssl_text('x509', '-in', $files->{crt}, '-noout', '-serial');
 	is($serial, "serial=$files->{serial}\n", "the printed serial of $subject is the certificate's");
 }
-is(scalar(my @lines = split /\n/, $index), 3, 'one line per issued certificate');
+is(scalar(my @lines = split /\n/, $index), 5, 'one line per issued certificate');
 
 # --- a cluster that trusts the CA; everyone logs in first ---------------------------------
 my $node = CliTest::cli_node('revocation', $ca);
@@ -149,6 +175,8 @@ $node->connect_fails(CliTest::cert_connstr($node, $bob, 'rv_bob', $ca),
 $node->connect_ok(CliTest::cert_connstr($node, $alice, 'rv_alice', $ca),
 	'a certificate that is not revoked still logs in',
 	sql => 'SELECT current_user', expected_stdout => qr/^rv_alice$/);
+$node->connect_ok(CliTest::cert_connstr($node, $short, 'short_lived', $ca),
+	'so does the short-lived one');
 
 # Running it again changes nothing.
 my %pg_digest = map { $_ => sha256_hex(CliTest::slurp("$pgdata/$_")) } qw(postgresql.conf pg_autouser_crl.pem);
@@ -189,7 +217,7 @@ is($rc, 0, 'ca crl succeeds') or diag $err;
 like($out, qr/: 2 revoked certificates, next update/, 'ca crl keeps both revocations');
 like(CliTest::openssl_text('crl', '-in', "$ca/crl.pem", '-noout', '-text'), qr/X509v3 CRL Number:\s+3\b/,
 	'with the next CRL number');
-my %dates = map { /^(\w+)=(.*)$/ ? ($1 => $2) : () } split /\n/,
+%dates = map { /^(\w+)=(.*)$/ ? ($1 => $2) : () } split /\n/,
   CliTest::openssl_text('crl', '-in', "$ca/crl.pem", '-noout', '-lastupdate', '-nextupdate');
 my ($last, $next) = map { Time::Piece->strptime($_, '%b %d %H:%M:%S %Y GMT')->epoch } @dates{qw(lastUpdate nextUpdate)};
 is($next - $last, 7 * 86400, '--crl-days 7 puts the next update 7 days ahead');
