@@ -1,4 +1,5 @@
-// cert_options.cpp -- the validity of the certificate commands.
+// cert_options.cpp -- validity, key file names and password-file text for the certificate
+// commands.
 #include "cert_options.hpp"
 
 #include "errors.hpp"
@@ -21,6 +22,27 @@ Validity validity_from(const ParsedArgs &opts, int default_days) {
 	else
 		validity.days = opts.get_int("days", default_days, 1, kMaxValidityDays);
 	return validity;
+}
+
+std::string pk8_path_for(const std::string &key_path) {
+	auto ends_with = [&key_path](const std::string &suffix) {
+		return key_path.size() > suffix.size() &&
+		       key_path.compare(key_path.size() - suffix.size(), suffix.size(), suffix) == 0;
+	};
+	if (ends_with(".pk8"))
+		return key_path;
+	if (ends_with(".key"))
+		return key_path.substr(0, key_path.size() - 4) + ".pk8";
+	return key_path + ".pk8";
+}
+
+std::string password_from_file_text(const std::string &text, const std::string &path) {
+	std::string password = text.substr(0, text.find('\n'));
+	if (!password.empty() && password.back() == '\r')
+		password.pop_back();
+	if (password.empty())
+		throw Failure("password file \"" + path + "\" is empty; its first line is the password");
+	return password;
 }
 
 } // namespace pg_autouser::cli

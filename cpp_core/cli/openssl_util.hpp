@@ -1,6 +1,6 @@
 // openssl_util.hpp -- RAII owners for the libcrypto objects the CLI uses, and the few operations on
 // them it needs: P-256 key generation, PEM in and out, reading a certificate's CN and SANs,
-// checking who signed a certificate, reading CRLs.  Building certificates is
+// checking who signed a certificate, PKCS#8 and PKCS#12 encodings.  Building certificates is
 // cert_builder's job.
 #pragma once
 
@@ -35,7 +35,13 @@ using Asn1IntegerPtr =
 PkeyPtr generate_p256_key();
 
 std::string key_to_pem(EVP_PKEY *key);
+// Unencrypted PKCS#8 PrivateKeyInfo, DER: the .pk8 form pgjdbc reads.
+std::string key_to_pkcs8_der(EVP_PKEY *key);
 std::string cert_to_pem(X509 *cert);
+// A PKCS#12 bundle (DER) of key, cert and the ca certificate, with OpenSSL 3's default
+// protection (PBES2 AES-256-CBC, HMAC-SHA256 MAC).  alias is the key's friendlyName.
+std::string make_pkcs12(EVP_PKEY *key, X509 *cert, X509 *ca, const std::string &password,
+                        const std::string &alias);
 // Parse PEM text; path is only for messages.
 PkeyPtr key_from_pem(const std::string &pem, const std::string &path);
 X509Ptr cert_from_pem(const std::string &pem, const std::string &path);

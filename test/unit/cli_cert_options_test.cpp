@@ -1,5 +1,5 @@
 // cli_cert_options_test.cpp -- option logic of the certificate commands (cert_options): validity
-// in days or minutes.
+// in days or minutes, the PKCS#8 file next to a key, a password file's password.
 #include "args.hpp"
 #include "cert_options.hpp"
 #include "errors.hpp"
@@ -49,6 +49,22 @@ TEST(CliCertOptions, ValidityRangesAreChecked) {
 		EXPECT_THROW(validity_from(issue_args({"--minutes", bad}), 365), UsageError) << bad;
 	for (const char *bad : {"0", "3651"})
 		EXPECT_THROW(validity_from(issue_args({"--days", bad}), 365), UsageError) << bad;
+}
+
+TEST(CliCertOptions, Pk8PathSitsNextToTheKey) {
+	EXPECT_EQ(pk8_path_for("/c/alice.key"), "/c/alice.pk8");
+	EXPECT_EQ(pk8_path_for("/c/alice.pk8"), "/c/alice.pk8");
+	EXPECT_EQ(pk8_path_for("/c/alice.pem"), "/c/alice.pem.pk8");
+	EXPECT_EQ(pk8_path_for("/c/.key"), "/c/.pk8");
+	EXPECT_EQ(pk8_path_for("key"), "key.pk8");
+}
+
+TEST(CliCertOptions, PasswordIsTheFirstLine) {
+	EXPECT_EQ(password_from_file_text("s3cret\n", "f"), "s3cret");
+	EXPECT_EQ(password_from_file_text("s3cret", "f"), "s3cret");
+	EXPECT_EQ(password_from_file_text("with space \r\nsecond\n", "f"), "with space ");
+	EXPECT_THROW(password_from_file_text("", "f"), Failure);
+	EXPECT_THROW(password_from_file_text("\nsecond\n", "f"), Failure);
 }
 
 } // namespace
