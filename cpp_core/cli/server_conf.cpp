@@ -47,6 +47,9 @@ std::vector<Wanted> wanted_settings(const ConfChoices &choices) {
 		    {"pg_autouser.database", equals(*choices.database), constant(*choices.database), true});
 	if (choices.crl)
 		wanted.push_back({"ssl_crl_file", equals(kServerCrlFile), constant(kServerCrlFile)});
+	if (choices.admin_role)
+		wanted.push_back(
+		    {"pg_autouser.admin_role", equals(*choices.admin_role), constant(*choices.admin_role)});
 	return wanted;
 }
 

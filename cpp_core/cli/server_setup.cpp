@@ -21,6 +21,7 @@ const char *const kHelp =
 
 Usage: pg_autouser server setup --pgdata DIR --ca DIR [--hostname H]... [--database DB]
                                 [--config-dir DIR] [--crl]
+                                [--admin-role NAME [--conninfo STR]]
 
 Options:
   --pgdata DIR      the data directory
@@ -36,6 +37,16 @@ Options:
                     re-signed (30 days) when it is missing, does not list exactly what
                     the CA database marks revoked, or has used up three quarters of its
                     validity.  Run this again after every "cert revoke", then reload.
+  --admin-role NAME make NAME the role the workers act as (pg_autouser.admin_role),
+                    through a connection to the running server: create it NOLOGIN
+                    CREATEROLE if missing (or add CREATEROLE), and on PostgreSQL 16 and
+                    later grant it ADMIN OPTION on the group role and on every role an
+                    enabled rule names, with
+                      GRANT "role" TO "NAME" WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;
+                    (PostgreSQL 15 needs no grant).  Run it again after adding rules that
+                    name new roles; "pg_autouser doctor" lists what is missing.
+  --conninfo STR    how to reach the server for --admin-role, as a superuser (a libpq
+                    connection string; default: libpq's PGHOST, PGPORT, PGUSER, ...)
 
 Writes PGDATA/pg_autouser_server.crt and .key (mode 0600) and PGDATA/pg_autouser_ca.crt;
 sets ssl, ssl_cert_file, ssl_key_file, ssl_ca_file and shared_preload_libraries (keeping
@@ -78,6 +89,8 @@ void print_report(const SetupReport &report, const std::string &pgdata) {
 		std::cout << "unchanged: " << line << "\n";
 	for (const auto &line : report.changes)
 		std::cout << "changed: " << line << "\n";
+	for (const auto &line : report.notes)
+		std::cout << "note: " << line << "\n";
 	for (const auto &line : report.warnings)
 		std::cerr << "pg_autouser: warning: " << line << "\n";
 	if (report.changes.empty())
@@ -85,9 +98,11 @@ void print_report(const SetupReport &report, const std::string &pgdata) {
 	else if (report.restart_needed)
 		std::cout << "restart PostgreSQL for the changes to take effect, e.g. pg_ctl restart -D "
 		          << pgdata << "\n";
-	else
+	else if (report.reload_needed)
 		std::cout << "reload PostgreSQL for the changes to take effect, e.g. pg_ctl reload -D "
 		          << pgdata << " (or SELECT pg_reload_conf())\n";
+	else
+		std::cout << "the changes are in effect; no restart or reload is needed\n";
 }
 
 } // namespace
@@ -101,7 +116,9 @@ int run_server(const Args &args) {
 	                              {"hostname", '\0', true, true},
 	                              {"database"},
 	                              {"config-dir"},
-	                              {"crl", '\0', false}});
+	                              {"crl", '\0', false},
+	                              {"admin-role"},
+	                              {"conninfo"}});
 	if (opts.help) {
 		std::cout << kHelp;
 		return kExitOk;
@@ -122,10 +139,20 @@ int run_server(const Args &args) {
 	ConfChoices choices;
 	choices.database = database;
 	choices.crl = opts.has("crl");
+	choices.admin_role = opts.get("admin-role");
+	if (opts.has("conninfo") && !choices.admin_role)
+		throw UsageError("server setup", "option --conninfo needs --admin-role");
+	if (choices.admin_role)
+		if (auto problem = cn_problem(*choices.admin_role))
+			throw UsageError("server setup", "admin role name \"" + printable(*choices.admin_role) +
+			                                     "\" " + *problem);
 	check_pgdata(pgdata, confdir);
 
 	LoadedCa ca = load_ca(ca_dir);
 	SetupReport report;
+	// The roles first: when the server cannot be reached, no file has changed yet.
+	if (choices.admin_role)
+		setup_admin_role(opts.get_or("conninfo", ""), *choices.admin_role, database, report);
 	setup_server_files(pgdata, ca, hostnames, report);
 	if (choices.crl)
 		setup_crl(pgdata, ca_dir, ca, report);

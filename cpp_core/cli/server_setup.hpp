@@ -1,6 +1,6 @@
 // server_setup.hpp -- the steps of `pg_autouser server setup`, each idempotent: it changes a file
-// only when the file is not already as wanted, backs the old file up first, and reports what it
-// did.  server_setup.cpp parses the options and runs them in order.
+// (or a role) only when it is not already as wanted, backs an old file up first, and reports what
+// it did.  server_setup.cpp parses the options and runs them in order.
 #pragma once
 
 #include "ca.hpp"
@@ -20,14 +20,16 @@ struct SetupReport {
 	std::vector<std::string> changes;  // what was done
 	std::vector<std::string> kept;     // what was already right
 	std::vector<std::string> warnings; // what setup could not fix (exit 1)
+	std::vector<std::string> notes;    // what the user should know (exit 0)
 	bool reload_needed = false;        // a file the server reads at a reload changed
 	bool restart_needed = false;       // a setting only a restart applies changed
 };
 
 // The settings setup manages beyond ssl and the preload.
 struct ConfChoices {
-	std::optional<std::string> database; // pg_autouser.database
-	bool crl = false;                    // ssl_crl_file = kServerCrlFile
+	std::optional<std::string> database;   // pg_autouser.database
+	bool crl = false;                      // ssl_crl_file = kServerCrlFile
+	std::optional<std::string> admin_role; // pg_autouser.admin_role
 };
 
 // PGDATA/pg_autouser_server.{crt,key}, issued unless a valid one for these host names signed by
@@ -47,5 +49,11 @@ void setup_postgresql_conf(const std::string &pgdata, const std::string &confdir
 
 // hostssl ... cert records for IPv4 and IPv6 in CONFDIR/pg_hba.conf.
 void setup_pg_hba(const std::string &confdir, SetupReport &report);
+
+// Through a libpq connection (conninfo): the admin role exists, NOLOGIN CREATEROLE when created
+// here, and holds the ADMIN OPTION grants the server's version needs (admin_grants.hpp), in one
+// transaction.  database is where the rules are when pg_autouser is not loaded yet.
+void setup_admin_role(const std::string &conninfo, const std::string &admin_role,
+                      const std::optional<std::string> &database, SetupReport &report);
 
 } // namespace pg_autouser::cli
