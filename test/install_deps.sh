@@ -5,7 +5,9 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config postgresql-15 postgresql-server-dev-15
 	libkrb5-dev libssl-dev libpq-dev libgtest-dev libipc-run-perl openssl python3-psycopg
-	clang-format)
+	clang-format
+	# 012_cli_jdbc.pl: pgjdbc and a JDK to run it; a pty for the password prompt
+	libpostgresql-jdbc-java default-jdk-headless libio-pty-perl)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -26,7 +26,21 @@ Options:
   --days N     validity in days, 1..3650 (default 3650)
 
 The key is EC P-256; the certificate has basicConstraints CA:TRUE (critical) and
-keyUsage keyCertSign, cRLSign.  Existing files are never overwritten.
+keyUsage keyCertSign, cRLSign.  Existing files are never overwritten.  "cert issue",
+"cert revoke" and "ca crl" keep the CA database (index.txt, as "openssl ca" does),
+crlnumber and the revocation list (crl.pem) in the same directory.
+)";
+
+const char *const kGroupHelp =
+    R"(pg_autouser ca -- the certificate authority for client certificates
+
+Usage: pg_autouser ca init --dir DIR [--cn NAME] [--days N]
+       pg_autouser ca crl --dir DIR [--crl-days N]
+
+  ca init   create the CA: key, self-signed certificate
+  ca crl    re-sign DIR/crl.pem from the CA database (do so before its next update)
+
+Run "pg_autouser ca init --help" or "pg_autouser ca crl --help" for the options.
 )";
 
 constexpr int kDefaultCaDays = 3650;
@@ -47,7 +61,10 @@ LoadedCa load_ca(const std::string &dir) {
 }
 
 int run_ca(const Args &args) {
-	if (!expect_subcommand("ca", "init", args, kHelp))
+	std::string sub = pick_subcommand("ca", {"init", "crl"}, args, kGroupHelp);
+	if (sub == "crl")
+		return run_ca_crl(Args(args.begin() + 1, args.end()));
+	if (sub.empty())
 		return kExitOk;
 	ParsedArgs opts =
 	    parse_args("ca init", Args(args.begin() + 1, args.end()), {{"dir"}, {"cn"}, {"days"}});

@@ -10,6 +10,8 @@
 
 #include <arpa/inet.h>
 
+#include <ctime>
+
 namespace pg_autouser::cli {
 
 namespace {
@@ -143,8 +145,13 @@ X509Ptr build_cert(const CertSpec &spec, EVP_PKEY *subject_key, X509 *issuer,
 	    X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer) : subject.get()) !=
 	        1)
 		throw_openssl("cannot set the subject and issuer names");
-	if (X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0) == nullptr ||
-	    X509_time_adj_ex(X509_getm_notAfter(cert.get()), spec.days, 0, nullptr) == nullptr)
+	// One clock reading for both ends, so the period is exactly what was asked for.
+	std::time_t now = std::time(nullptr);
+	long days = spec.minutes > 0 ? 0 : spec.days;
+	long seconds = spec.minutes > 0 ? spec.minutes * 60L : 0;
+	if (X509_time_adj_ex(X509_getm_notBefore(cert.get()), 0, 0, &now) == nullptr ||
+	    X509_time_adj_ex(X509_getm_notAfter(cert.get()), static_cast<int>(days), seconds, &now) ==
+	        nullptr)
 		throw_openssl("cannot set the validity period");
 	if (X509_set_pubkey(cert.get(), subject_key) != 1)
 		throw_openssl("cannot set the public key");

@@ -17,6 +17,7 @@ struct CertSpec {
 	// Subject attributes in order, e.g. {"O", "Acme"}, {"OU", "eng"}, {"CN", "alice"}; UTF-8.
 	std::vector<std::pair<std::string, std::string>> subject;
 	int days = 365;
+	int minutes = 0; // when > 0, the validity is this many minutes and days is ignored
 	// kServer only: each becomes an iPAddress SAN if it parses as an address, else a dNSName.
 	std::vector<std::string> hostnames;
 };

@@ -79,6 +79,47 @@ std::string build_service_section(const std::string &name, const ClientParams &p
 	return out;
 }
 
+std::string percent_encode(const std::string &value, const std::string &keep) {
+	static const char kHex[] = "0123456789ABCDEF";
+	std::string out;
+	for (char ch : value) {
+		auto c = static_cast<unsigned char>(ch);
+		if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+		    keep.find(ch) != std::string::npos) {
+			out += ch;
+		} else {
+			out += '%';
+			out += kHex[c >> 4];
+			out += kHex[c & 0xf];
+		}
+	}
+	return out;
+}
+
+std::string build_jdbc_url(const ClientParams &params) {
+	bool ipv6 = params.host.find(':') != std::string::npos;
+	for (char c : params.host)
+		if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ||
+		      (ipv6 && c == ':')))
+			throw Failure("host \"" + params.host +
+			              "\" cannot be written in a JDBC URL (a DNS name or an IP address)");
+	std::string url = "jdbc:postgresql://" + (ipv6 ? "[" + params.host + "]" : params.host) + ":" +
+	                  params.port + "/" + percent_encode(params.dbname) + "?";
+	std::vector<std::pair<std::string, std::string>> query{{"user", params.user},
+	                                                       {"sslmode", "verify-full"},
+	                                                       {"sslcert", params.sslcert},
+	                                                       {"sslkey", params.sslkey}};
+	if (params.sslrootcert)
+		query.emplace_back("sslrootcert", *params.sslrootcert);
+	for (std::size_t i = 0; i < query.size(); ++i) {
+		// Paths keep '/', which a query component may hold (RFC 3986, 3.4) and pgjdbc splits
+		// on nothing but '&' and the first '='.
+		const std::string keep = query[i].first == "user" ? "" : "/";
+		url += (i == 0 ? "" : "&") + query[i].first + "=" + percent_encode(query[i].second, keep);
+	}
+	return url;
+}
+
 std::string safe_file_stem(const std::string &cn) {
 	static const char kHex[] = "0123456789ABCDEF";
 	std::string out;

@@ -1,6 +1,6 @@
 // doctor.cpp -- `pg_autouser doctor`: runs the file checks (--pgdata) and the server checks
 // (--conninfo, or libpq's defaults when no --pgdata), prints one line per check with the fix for
-// what is missing, and exits 1 if anything is.
+// what is missing or not as recommended, and exits 1 if anything is missing.
 #include "doctor.hpp"
 
 #include "args.hpp"
@@ -23,11 +23,19 @@ Options:
   --config-dir DIR  where postgresql.conf and pg_hba.conf are (default: --pgdata)
   --conninfo STR    check the running server through this libpq connection string:
                     preload and ssl in effect, pg_hba_file_rules (without --pgdata),
-                    the extension in pg_autouser.database, the workers, the group role
-                    and the admin role.  Without --pgdata and --conninfo, libpq's
-                    defaults (PGHOST, PGPORT, PGUSER, ...) are used.
+                    the extension in pg_autouser.database, the workers, the group role,
+                    the admin role (exists, CREATEROLE, not a superuser), the roles the
+                    enabled rules name, the ADMIN OPTION grants the admin role needs on
+                    PostgreSQL 16 and later, and on a standby pg_autouser.primary_conninfo
+                    and the admin role's LOGIN.  Without --pgdata and --conninfo, libpq's
+                    defaults (PGHOST, PGPORT, PGUSER, ...) are used.  Connect as a
+                    superuser: the rules and pg_hba_file_rules are not readable otherwise.
 
-Each line is OK, MISSING (followed by the fix) or SKIPPED (not checkable from here).
+With --pgdata, an ssl_crl_file is checked too: it must be a readable CRL whose next
+update has not passed (after that the server refuses every certificate of its CA).
+
+Each line is OK, MISSING (followed by the fix), WARNING (works, but not as recommended;
+followed by the fix) or SKIPPED (not checkable from here).
 Exit status: 0 if nothing is missing, 1 otherwise, 2 on a usage error.
 )";
 
@@ -37,6 +45,8 @@ const char *status_word(CheckStatus status) {
 		return "OK      ";
 	case CheckStatus::kMissing:
 		return "MISSING ";
+	case CheckStatus::kWarning:
+		return "WARNING ";
 	case CheckStatus::kSkipped:
 		return "SKIPPED ";
 	}
@@ -64,10 +74,10 @@ int run_doctor(const Args &args) {
 	int missing = 0;
 	for (const auto &finding : findings) {
 		std::cout << status_word(finding.status) << finding.check << ": " << finding.detail << "\n";
-		if (finding.status == CheckStatus::kMissing) {
+		if (finding.status == CheckStatus::kMissing || finding.status == CheckStatus::kWarning)
 			std::cout << "        fix: " << finding.fix << "\n";
+		if (finding.status == CheckStatus::kMissing)
 			++missing;
-		}
 	}
 	if (missing == 0)
 		std::cout << "all checks passed\n";

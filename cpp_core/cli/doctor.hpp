@@ -1,5 +1,6 @@
 // doctor.hpp -- the findings of `pg_autouser doctor`: each check is OK, MISSING (with the exact
-// fix) or SKIPPED (could not be checked from here; not a failure).
+// fix), WARNING (works, but not as recommended; with the fix; not a failure) or SKIPPED (could
+// not be checked from here; not a failure).
 #pragma once
 
 #include <string>
@@ -7,13 +8,13 @@
 
 namespace pg_autouser::cli {
 
-enum class CheckStatus { kOk, kMissing, kSkipped };
+enum class CheckStatus { kOk, kMissing, kWarning, kSkipped };
 
 struct Finding {
 	CheckStatus status;
 	std::string check;  // short name: "preload", "extension", ...
 	std::string detail; // what was found
-	std::string fix;    // for kMissing: what to do
+	std::string fix;    // for kMissing and kWarning: what to do
 };
 
 // postgresql.conf (+ postgresql.auto.conf) and pg_hba.conf as files.

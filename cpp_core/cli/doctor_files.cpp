@@ -1,9 +1,11 @@
 // doctor_files.cpp -- doctor's checks on the configuration files of a data directory: what the
-// server will load at its next start.  Reads only; server setup is what changes these files.
+// server will load at its next start (and, for the CRL, what it has loaded).  Reads only; server
+// setup is what changes these files.
 #include "conf_edit.hpp"
 #include "doctor.hpp"
 #include "file_util.hpp"
 #include "hba_edit.hpp"
+#include "openssl_util.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -69,6 +71,43 @@ Finding ssl_files_finding(const ConfFiles &files, const std::string &pgdata) {
 	            setup_hint(pgdata)};
 }
 
+// Optional: without ssl_crl_file nothing is checked against a revocation list.  With one, a
+// missing file keeps the server from starting and a CRL past its nextUpdate makes OpenSSL refuse
+// every certificate of that CA (X509_V_ERR_CRL_HAS_EXPIRED), so both are MISSING.
+Finding crl_finding(const ConfFiles &files, const std::string &pgdata) {
+	const char *check = "crl (config)";
+	std::string file = files.value("ssl_crl_file").value_or("");
+	if (file.empty())
+		return {CheckStatus::kOk, check,
+		        "ssl_crl_file is not set: no revoked certificate is refused (see pg_autouser cert "
+		        "revoke and server setup --crl)",
+		        ""};
+	std::string path = file[0] == '/' ? file : join_path(pgdata, file);
+	std::string refresh =
+	    "pg_autouser ca crl --dir CADIR, then pg_autouser server setup --pgdata " + pgdata +
+	    " --ca CADIR --crl, and reload the server";
+	if (!path_exists(path))
+		return {CheckStatus::kMissing, check,
+		        "ssl_crl_file = " + quote_conf_value(file) + ": " + path +
+		            " does not exist (the server does not start without it)",
+		        refresh};
+	auto crls = read_crls(read_file(path));
+	if (crls.empty())
+		return {CheckStatus::kMissing, check, path + " holds no PEM CRL", refresh};
+	std::string detail;
+	for (const auto &crl : crls) {
+		if (crl.expired)
+			return {CheckStatus::kMissing, check,
+			        path + ": the CRL of " + crl.issuer + " passed its next update, " +
+			            crl.next_update + ", so the server refuses every certificate it issued",
+			        refresh};
+		detail += (detail.empty() ? "" : "; ") + path + ": CRL of " + crl.issuer + ", " +
+		          std::to_string(crl.revoked) + " revoked, next update " +
+		          (crl.next_update.empty() ? std::string("not given") : crl.next_update);
+	}
+	return {CheckStatus::kOk, check, detail, ""};
+}
+
 Finding hba_finding(const std::string &hba_path, const std::string &pgdata) {
 	if (hba_has_cert_record(read_file(hba_path)))
 		return {CheckStatus::kOk, "pg_hba (file)", hba_path + " has a hostssl cert record", ""};
@@ -86,7 +125,7 @@ std::vector<Finding> check_config_files(const std::string &pgdata, const std::st
 	std::string auto_path = join_path(pgdata, "postgresql.auto.conf");
 	files.auto_conf = path_exists(auto_path) ? read_file(auto_path) : "";
 	return {preload_finding(files, pgdata), ssl_finding(files, pgdata),
-	        ssl_files_finding(files, pgdata),
+	        ssl_files_finding(files, pgdata), crl_finding(files, pgdata),
 	        hba_finding(join_path(confdir, "pg_hba.conf"), pgdata)};
 }
 

@@ -1,14 +1,13 @@
 // doctor_server.cpp -- doctor's checks on a running server through libpq: what is loaded now, the
-// extension in pg_autouser.database, the workers, and the roles the workers need.  Reads only.
+// extension in pg_autouser.database, the workers, the roles the workers need and, through
+// admin_grants, what the admin role needs on this version and on a standby.  Reads only.
 #include "doctor.hpp"
 
+#include "admin_grants.hpp"
 #include "conf_edit.hpp"
-#include "pg_autouser/core_api.h"
-
-#include <libpq-fe.h>
+#include "pg_conn.hpp"
 
 #include <algorithm>
-#include <memory>
 #include <optional>
 #include <vector>
 
@@ -16,66 +15,11 @@ namespace pg_autouser::cli {
 
 namespace {
 
-using ConnPtr = std::unique_ptr<PGconn, decltype(&PQfinish)>;
-using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
-
-struct QueryResult {
-	bool ok = false;
-	std::optional<std::string> value; // first column of the first row; nullopt for NULL/no row
-	std::string error;
-};
-
-QueryResult query(PGconn *conn, const char *sql, const std::string *param = nullptr) {
-	const char *params[1] = {param ? param->c_str() : nullptr};
-	ResultPtr res(PQexecParams(conn, sql, param ? 1 : 0, nullptr, params, nullptr, nullptr, 0),
-	              PQclear);
-	QueryResult out;
-	if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
-		out.error = PQresultErrorMessage(res.get());
-		while (!out.error.empty() && out.error.back() == '\n')
-			out.error.pop_back();
-		return out;
-	}
-	out.ok = true;
-	if (PQntuples(res.get()) > 0 && !PQgetisnull(res.get(), 0, 0))
-		out.value = PQgetvalue(res.get(), 0, 0);
-	return out;
-}
-
-std::string connection_error(PGconn *conn) {
-	std::string error = conn ? PQerrorMessage(conn) : "out of memory";
-	while (!error.empty() && error.back() == '\n')
-		error.pop_back();
-	return error;
-}
-
-ConnPtr connect_to(const std::string &conninfo, const std::optional<std::string> &dbname) {
-	// A second "dbname" after an expanded conninfo replaces only the database (libpq docs,
-	// PQconnectdbParams with expand_dbname).
-	const char *keys[] = {"dbname", dbname ? "dbname" : nullptr, nullptr};
-	const char *values[] = {conninfo.c_str(), dbname ? dbname->c_str() : nullptr, nullptr};
-	return ConnPtr(PQconnectdbParams(keys, values, 1), PQfinish);
-}
-
-std::string quote_ident(const std::string &name) {
-	std::vector<char> out(name.size() * 2 + 3); // every '"' doubled, two quotes, the NUL
-	size_t needed = 0;
-	if (autouser_core_quote_identifier(name.data(), name.size(), out.data(), out.size(), &needed) !=
-	    AUTOUSER_CORE_OK)
-		return name;
-	return out.data();
-}
-
 std::string shell_quote(const std::string &word) {
 	std::string out = "'";
 	for (char c : word)
 		out += c == '\'' ? std::string("'\\''") : std::string(1, c);
 	return out + "'";
-}
-
-std::string setting(PGconn *conn, const char *name) {
-	std::string param = name;
-	return query(conn, "SELECT pg_catalog.current_setting($1, true)", &param).value.value_or("");
 }
 
 Finding preload_finding(PGconn *conn) {
@@ -158,33 +102,13 @@ Finding workers_finding(PGconn *conn) {
 
 Finding group_role_finding(PGconn *conn) {
 	std::string role = setting(conn, "pg_autouser.group_role");
-	auto exists = query(conn, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", &role);
+	auto exists = query(conn, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", {role});
 	std::string name = "group role \"" + role + "\" (pg_autouser.group_role)";
 	if (exists.value)
 		return {CheckStatus::kOk, "group role", name + " exists", ""};
 	return {CheckStatus::kMissing, "group role", name + " does not exist",
 	        "CREATE ROLE " + quote_ident(role) +
 	            " NOLOGIN (the workers also create it when they next load the rules)"};
-}
-
-Finding admin_role_finding(PGconn *conn) {
-	std::string role = setting(conn, "pg_autouser.admin_role");
-	if (role.empty())
-		return {CheckStatus::kOk, "admin role",
-		        "pg_autouser.admin_role is not set: the workers act as the bootstrap superuser",
-		        ""};
-	auto attrs = query(conn,
-	                   "SELECT (rolcreaterole OR rolsuper)::text FROM pg_catalog.pg_roles"
-	                   " WHERE rolname = $1",
-	                   &role);
-	std::string name = "admin role \"" + role + "\" (pg_autouser.admin_role)";
-	if (!attrs.value)
-		return {CheckStatus::kMissing, "admin role", name + " does not exist",
-		        "CREATE ROLE " + quote_ident(role) + " NOLOGIN CREATEROLE"};
-	if (*attrs.value != "true")
-		return {CheckStatus::kMissing, "admin role", name + " lacks CREATEROLE",
-		        "ALTER ROLE " + quote_ident(role) + " CREATEROLE"};
-	return {CheckStatus::kOk, "admin role", name + " exists and has CREATEROLE", ""};
 }
 
 } // namespace
@@ -211,7 +135,11 @@ std::vector<Finding> check_running_server(const std::string &conninfo, bool chec
 	database_findings(conn.get(), conninfo, out);
 	out.push_back(workers_finding(conn.get()));
 	out.push_back(group_role_finding(conn.get()));
-	out.push_back(admin_role_finding(conn.get()));
+	AdminRoleFacts facts = gather_admin_facts(conn.get(), conninfo, std::nullopt, std::nullopt);
+	for (auto &finding : admin_role_findings(facts))
+		out.push_back(std::move(finding));
+	for (auto &finding : standby_findings(facts))
+		out.push_back(std::move(finding));
 	return out;
 }
 

@@ -17,10 +17,13 @@ Usage: pg_autouser COMMAND [OPTIONS]
 
 Commands:
   ca init        create a certificate authority (EC P-256 key and self-signed certificate)
+  ca crl         re-sign the CA's certificate revocation list (before its next update)
   cert issue     issue a client certificate whose CN is the database user name
-  server setup   configure a data directory: server certificate, ssl, preload, pg_hba lines
+  cert revoke    revoke a certificate and rewrite the CA's revocation list
+  server setup   configure a data directory: server certificate, ssl, preload, pg_hba lines,
+                 the revocation list, the admin role
   connect        run psql with a certificate login (sslmode=verify-full, user = the CN)
-  service        print a pg_service.conf entry for a certificate login
+  service        print a pg_service.conf entry or a JDBC URL for a certificate login
   doctor         check a server's pg_autouser setup and say what is missing
 
 Run "pg_autouser COMMAND --help" for a command's options.
@@ -52,18 +55,31 @@ int dispatch(int argc, char **argv) {
 
 } // namespace
 
-bool expect_subcommand(const std::string &group, const std::string &sub, const Args &args,
-                       const char *help) {
+std::string pick_subcommand(const std::string &group, const std::vector<std::string> &subs,
+                            const Args &args, const char *help) {
 	if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
 		std::cout << help;
-		return false;
+		return "";
 	}
+	// The --help hint names the group's only subcommand, or the group when there are several.
+	std::string hint = subs.size() == 1 ? group + " " + subs[0] : group;
+	std::string expected;
+	for (std::size_t i = 0; i < subs.size(); ++i)
+		expected += (i == 0                 ? ""
+		             : i + 1 == subs.size() ? " or "
+		                                    : ", ") +
+		            ("\"" + group + " " + subs[i] + "\"");
 	if (args.empty())
-		throw UsageError(group + " " + sub,
-		                 "missing subcommand (expected \"" + group + " " + sub + "\")");
-	if (args[0] != sub)
-		throw UsageError(group + " " + sub, "unknown subcommand \"" + group + " " + args[0] + "\"");
-	return true;
+		throw UsageError(hint, "missing subcommand (expected " + expected + ")");
+	for (const auto &sub : subs)
+		if (args[0] == sub)
+			return sub;
+	throw UsageError(hint, "unknown subcommand \"" + group + " " + args[0] + "\"");
+}
+
+bool expect_subcommand(const std::string &group, const std::string &sub, const Args &args,
+                       const char *help) {
+	return !pick_subcommand(group, {sub}, args, help).empty();
 }
 
 } // namespace pg_autouser::cli

@@ -7,8 +7,11 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 
 #include <arpa/inet.h>
+
+#include <ctime>
 
 namespace pg_autouser::cli {
 
@@ -46,6 +49,9 @@ std::string ip_to_string(const ASN1_OCTET_STRING *ip) {
 	return buf;
 }
 
+// sk_X509_free is a macro; the deleter needs a function.  Frees the stack, not its certificates.
+void free_stack(STACK_OF(X509) * stack) { sk_X509_free(stack); }
+
 } // namespace
 
 void throw_openssl(const std::string &what) {
@@ -71,6 +77,33 @@ std::string key_to_pem(EVP_PKEY *key) {
 	BioPtr bio = memory_bio();
 	if (PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
 		throw_openssl("cannot encode the private key");
+	return bio_contents(bio.get());
+}
+
+std::string key_to_pkcs8_der(EVP_PKEY *key) {
+	BioPtr bio = memory_bio();
+	if (i2d_PKCS8PrivateKey_bio(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+		throw_openssl("cannot encode the private key as PKCS#8");
+	return bio_contents(bio.get());
+}
+
+std::string make_pkcs12(EVP_PKEY *key, X509 *cert, X509 *ca, const std::string &password,
+                        const std::string &alias) {
+	using CertStackPtr =
+	    std::unique_ptr<STACK_OF(X509), OpensslDeleter<STACK_OF(X509), free_stack>>;
+	using Pkcs12Ptr = std::unique_ptr<PKCS12, OpensslDeleter<PKCS12, PKCS12_free>>;
+	CertStackPtr chain(sk_X509_new_null());
+	// The stack only borrows ca.
+	if (!chain || sk_X509_push(chain.get(), ca) == 0)
+		throw_openssl("cannot allocate a certificate list");
+	// nid_key, nid_cert, iter, mac_iter 0: OpenSSL's defaults.
+	Pkcs12Ptr p12(
+	    PKCS12_create(password.c_str(), alias.c_str(), key, cert, chain.get(), 0, 0, 0, 0, 0));
+	if (!p12)
+		throw_openssl("cannot build the PKCS#12 bundle");
+	BioPtr bio = memory_bio();
+	if (i2d_PKCS12_bio(bio.get(), p12.get()) != 1)
+		throw_openssl("cannot encode the PKCS#12 bundle");
 	return bio_contents(bio.get());
 }
 
@@ -129,6 +162,43 @@ std::vector<std::string> cert_san_strings(X509 *cert) {
 			out.push_back("IP:" + ip_to_string(name->d.iPAddress));
 		}
 	}
+	return out;
+}
+
+std::string asn1_time_text(const ASN1_TIME *time) {
+	std::tm tm{};
+	if (ASN1_TIME_to_tm(time, &tm) != 1) {
+		ERR_clear_error();
+		return "(an unreadable time)";
+	}
+	char buf[32];
+	std::strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	return buf;
+}
+
+std::string readable_not_after(X509 *cert) { return asn1_time_text(X509_get0_notAfter(cert)); }
+
+std::vector<CrlFacts> read_crls(const std::string &pem) {
+	std::vector<CrlFacts> out;
+	BioPtr bio = read_bio(pem);
+	for (;;) {
+		std::unique_ptr<X509_CRL, OpensslDeleter<X509_CRL, X509_CRL_free>> crl(
+		    PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+		if (!crl)
+			break;
+		CrlFacts facts;
+		char *issuer = X509_NAME_oneline(X509_CRL_get_issuer(crl.get()), nullptr, 0);
+		facts.issuer = issuer ? issuer : "?";
+		OPENSSL_free(issuer);
+		if (const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl.get())) {
+			facts.next_update = asn1_time_text(next);
+			facts.expired = X509_cmp_current_time(next) <= 0;
+		}
+		facts.revoked =
+		    static_cast<std::size_t>(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl.get())));
+		out.push_back(facts);
+	}
+	ERR_clear_error(); // the end of the file reads as "no start line"
 	return out;
 }
 

@@ -21,9 +21,10 @@ struct Wanted {
 	std::function<bool(const std::string &)> satisfied;
 	// The value to write, given the value the rest of the file sets.
 	std::function<std::string(const std::string &)> value;
+	bool restart = false; // PGC_POSTMASTER: a change takes effect at the next start only
 };
 
-std::vector<Wanted> wanted_settings(const std::optional<std::string> &database) {
+std::vector<Wanted> wanted_settings(const ConfChoices &choices) {
 	auto equals = [](const std::string &want) {
 		return [want](const std::string &have) { return have == want; };
 	};
@@ -40,9 +41,15 @@ std::vector<Wanted> wanted_settings(const std::optional<std::string> &database) 
 		     auto libs = split_library_list(have);
 		     return std::find(libs.begin(), libs.end(), kLibrary) != libs.end();
 	     },
-	     [](const std::string &rest) { return add_library(rest, kLibrary); }}};
-	if (database)
-		wanted.push_back({"pg_autouser.database", equals(*database), constant(*database)});
+	     [](const std::string &rest) { return add_library(rest, kLibrary); }, true}};
+	if (choices.database)
+		wanted.push_back(
+		    {"pg_autouser.database", equals(*choices.database), constant(*choices.database), true});
+	if (choices.crl)
+		wanted.push_back({"ssl_crl_file", equals(kServerCrlFile), constant(kServerCrlFile)});
+	if (choices.admin_role)
+		wanted.push_back(
+		    {"pg_autouser.admin_role", equals(*choices.admin_role), constant(*choices.admin_role)});
 	return wanted;
 }
 
@@ -58,7 +65,7 @@ void upsert(std::vector<ConfSetting> &settings, const std::string &name, const s
 } // namespace
 
 void setup_postgresql_conf(const std::string &pgdata, const std::string &confdir,
-                           const std::optional<std::string> &database, SetupReport &report) {
+                           const ConfChoices &choices, SetupReport &report) {
 	std::string path = join_path(confdir, "postgresql.conf");
 	std::string auto_path = join_path(pgdata, "postgresql.auto.conf");
 	std::string text = read_file(path);
@@ -72,11 +79,12 @@ void setup_postgresql_conf(const std::string &pgdata, const std::string &confdir
 			block.push_back(setting);
 
 	std::vector<std::string> changed;
-	for (const auto &want : wanted_settings(database)) {
+	for (const auto &want : wanted_settings(choices)) {
 		auto current = conf_value(text, want.name);
 		if (!want.satisfied(current.value_or(""))) {
 			std::string value = want.value(conf_value(base, want.name).value_or(""));
 			upsert(block, want.name, value);
+			report.restart_needed = report.restart_needed || want.restart;
 			changed.push_back(want.name + " = " + quote_conf_value(value) +
 			                  (current ? " (was " + quote_conf_value(*current) + ")" : ""));
 		}
@@ -96,6 +104,7 @@ void setup_postgresql_conf(const std::string &pgdata, const std::string &confdir
 	for (const auto &line : changed)
 		report.changes.push_back(path + ": " + line);
 	report.changes.push_back("backup of the old " + path + ": " + backup);
+	report.reload_needed = true;
 }
 
 void setup_pg_hba(const std::string &confdir, SetupReport &report) {
@@ -114,6 +123,7 @@ void setup_pg_hba(const std::string &confdir, SetupReport &report) {
 	for (const auto &line : missing)
 		report.changes.push_back(path + ": added \"" + line + "\" before the other TCP records");
 	report.changes.push_back("backup of the old " + path + ": " + backup);
+	report.reload_needed = true;
 }
 
 } // namespace pg_autouser::cli

@@ -1,6 +1,8 @@
-// server_files.cpp -- the certificate step of `server setup`: keeps a server certificate that is
+// server_files.cpp -- the certificate steps of `server setup`: keeps a server certificate that is
 // still good (same CA, same host names, matching key, not expired), otherwise backs up the old
-// files and issues a new one; keeps PGDATA's copy of the CA certificate in step with the CA.
+// files and issues a new one; keeps PGDATA's copies of the CA certificate and (--crl) of the CA's
+// revocation list in step with the CA directory.
+#include "ca_db.hpp"
 #include "cert_builder.hpp"
 #include "errors.hpp"
 #include "file_util.hpp"
@@ -65,6 +67,7 @@ void setup_server_files(const std::string &pgdata, const LoadedCa &ca,
 		report.changes.push_back("issued server certificate " + cert_path + " (" + sans + ")" +
 		                         cert_note);
 		report.changes.push_back("wrote server key " + key_path + " (mode 0600)" + key_note);
+		report.reload_needed = true;
 	}
 
 	if (path_exists(ca_path) && read_file(ca_path) == ca.cert_pem) {
@@ -73,7 +76,31 @@ void setup_server_files(const std::string &pgdata, const LoadedCa &ca,
 		std::string note = backup_note(ca_path);
 		replace_file(ca_path, ca.cert_pem, 0600, pgdata);
 		report.changes.push_back("copied " + ca.cert_path + " to " + ca_path + note);
+		report.reload_needed = true;
 	}
+}
+
+void setup_crl(const std::string &pgdata, const std::string &ca_dir, const LoadedCa &ca,
+               SetupReport &report) {
+	std::string source = join_path(ca_dir, kCaCrlFile);
+	{
+		CaDatabase db(ca_dir);
+		if (!crl_is_current(source, ca, revoked_serials(db.entries))) {
+			CrlSummary crl = write_crl(db, ca, kDefaultCrlDays);
+			report.changes.push_back("signed " + crl.path + " (" + std::to_string(crl.revoked) +
+			                         " revoked, next update " + crl.next_update + ")");
+		}
+	}
+	std::string dest = join_path(pgdata, kServerCrlFile);
+	std::string pem = read_file(source);
+	if (path_exists(dest) && read_file(dest) == pem) {
+		report.kept.push_back("revocation list " + dest);
+		return;
+	}
+	std::string note = backup_note(dest);
+	replace_file(dest, pem, 0600, pgdata);
+	report.changes.push_back("copied " + source + " to " + dest + note);
+	report.reload_needed = true;
 }
 
 } // namespace pg_autouser::cli

@@ -1,5 +1,6 @@
 // server_setup.cpp -- `pg_autouser server setup`: checks the options and the data directory, runs
-// the steps of server_setup.hpp in order, and reports what changed and that a restart is needed.
+// the steps of server_setup.hpp in order, and reports what changed and whether a restart or a
+// reload is needed.
 #include "server_setup.hpp"
 
 #include "args.hpp"
@@ -19,7 +20,8 @@ const char *const kHelp =
     R"(pg_autouser server setup -- prepare a PostgreSQL data directory for pg_autouser
 
 Usage: pg_autouser server setup --pgdata DIR --ca DIR [--hostname H]... [--database DB]
-                                [--config-dir DIR]
+                                [--config-dir DIR] [--crl]
+                                [--admin-role NAME [--conninfo STR]]
 
 Options:
   --pgdata DIR      the data directory
@@ -30,13 +32,29 @@ Options:
   --database DB     set pg_autouser.database (where CREATE EXTENSION goes)
   --config-dir DIR  where postgresql.conf and pg_hba.conf are (default: --pgdata;
                     on Debian/Ubuntu packages: /etc/postgresql/VERSION/CLUSTER)
+  --crl             also enforce the CA's revocation list: copy CADIR/crl.pem to
+                    PGDATA/pg_autouser_crl.pem and set ssl_crl_file.  The CRL is first
+                    re-signed (30 days) when it is missing, does not list exactly what
+                    the CA database marks revoked, or has used up three quarters of its
+                    validity.  Run this again after every "cert revoke", then reload.
+  --admin-role NAME make NAME the role the workers act as (pg_autouser.admin_role),
+                    through a connection to the running server: create it NOLOGIN
+                    CREATEROLE if missing (or add CREATEROLE), and on PostgreSQL 16 and
+                    later grant it ADMIN OPTION on the group role and on every role an
+                    enabled rule names, with
+                      GRANT "role" TO "NAME" WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;
+                    (PostgreSQL 15 needs no grant).  Run it again after adding rules that
+                    name new roles; "pg_autouser doctor" lists what is missing.
+  --conninfo STR    how to reach the server for --admin-role, as a superuser (a libpq
+                    connection string; default: libpq's PGHOST, PGPORT, PGUSER, ...)
 
 Writes PGDATA/pg_autouser_server.crt and .key (mode 0600) and PGDATA/pg_autouser_ca.crt;
 sets ssl, ssl_cert_file, ssl_key_file, ssl_ca_file and shared_preload_libraries (keeping
 what it already loads) in a marked block at the end of postgresql.conf; adds
 "hostssl all all 0.0.0.0/0 cert" and "hostssl all all ::/0 cert" to pg_hba.conf before
 its other TCP records.  Running it again changes nothing that is already right.  Every
-file it changes is first copied to FILE.pg_autouser-backup-TIMESTAMP.
+file it changes is first copied to FILE.pg_autouser-backup-TIMESTAMP.  It says whether the
+server must be restarted (preload, pg_autouser.database) or only reloaded.
 )";
 
 constexpr std::size_t kMaxHostnameBytes = 253;
@@ -71,13 +89,20 @@ void print_report(const SetupReport &report, const std::string &pgdata) {
 		std::cout << "unchanged: " << line << "\n";
 	for (const auto &line : report.changes)
 		std::cout << "changed: " << line << "\n";
+	for (const auto &line : report.notes)
+		std::cout << "note: " << line << "\n";
 	for (const auto &line : report.warnings)
 		std::cerr << "pg_autouser: warning: " << line << "\n";
 	if (report.changes.empty())
 		std::cout << "nothing changed: " << pgdata << " is already set up for pg_autouser\n";
-	else
+	else if (report.restart_needed)
 		std::cout << "restart PostgreSQL for the changes to take effect, e.g. pg_ctl restart -D "
 		          << pgdata << "\n";
+	else if (report.reload_needed)
+		std::cout << "reload PostgreSQL for the changes to take effect, e.g. pg_ctl reload -D "
+		          << pgdata << " (or SELECT pg_reload_conf())\n";
+	else
+		std::cout << "the changes are in effect; no restart or reload is needed\n";
 }
 
 } // namespace
@@ -85,9 +110,15 @@ void print_report(const SetupReport &report, const std::string &pgdata) {
 int run_server(const Args &args) {
 	if (!expect_subcommand("server", "setup", args, kHelp))
 		return kExitOk;
-	ParsedArgs opts = parse_args(
-	    "server setup", Args(args.begin() + 1, args.end()),
-	    {{"pgdata"}, {"ca"}, {"hostname", '\0', true, true}, {"database"}, {"config-dir"}});
+	ParsedArgs opts = parse_args("server setup", Args(args.begin() + 1, args.end()),
+	                             {{"pgdata"},
+	                              {"ca"},
+	                              {"hostname", '\0', true, true},
+	                              {"database"},
+	                              {"config-dir"},
+	                              {"crl", '\0', false},
+	                              {"admin-role"},
+	                              {"conninfo"}});
 	if (opts.help) {
 		std::cout << kHelp;
 		return kExitOk;
@@ -105,12 +136,27 @@ int run_server(const Args &args) {
 		if (auto problem = database_name_problem(*database))
 			throw UsageError("server setup",
 			                 "database name \"" + printable(*database) + "\" " + *problem);
+	ConfChoices choices;
+	choices.database = database;
+	choices.crl = opts.has("crl");
+	choices.admin_role = opts.get("admin-role");
+	if (opts.has("conninfo") && !choices.admin_role)
+		throw UsageError("server setup", "option --conninfo needs --admin-role");
+	if (choices.admin_role)
+		if (auto problem = cn_problem(*choices.admin_role))
+			throw UsageError("server setup", "admin role name \"" + printable(*choices.admin_role) +
+			                                     "\" " + *problem);
 	check_pgdata(pgdata, confdir);
 
 	LoadedCa ca = load_ca(ca_dir);
 	SetupReport report;
+	// The roles first: when the server cannot be reached, no file has changed yet.
+	if (choices.admin_role)
+		setup_admin_role(opts.get_or("conninfo", ""), *choices.admin_role, database, report);
 	setup_server_files(pgdata, ca, hostnames, report);
-	setup_postgresql_conf(pgdata, confdir, database, report);
+	if (choices.crl)
+		setup_crl(pgdata, ca_dir, ca, report);
+	setup_postgresql_conf(pgdata, confdir, choices, report);
 	setup_pg_hba(confdir, report);
 	print_report(report, pgdata);
 	return report.warnings.empty() ? kExitOk : kExitFailed;

@@ -1,9 +1,12 @@
 // service.cpp -- `pg_autouser service`: prints a pg_service.conf section for a certificate login
-// (user = the certificate's CN, sslmode=verify-full) for GUI clients and "psql service=NAME".
+// (user = the certificate's CN, sslmode=verify-full) for "psql service=NAME" and libpq-based
+// tools, or with --jdbc a JDBC URL for pgjdbc and the GUI clients built on it (DBeaver, DataGrip).
 #include "args.hpp"
+#include "cert_options.hpp"
 #include "client_params.hpp"
 #include "commands.hpp"
 #include "errors.hpp"
+#include "file_util.hpp"
 
 #include <iostream>
 
@@ -12,18 +15,26 @@ namespace pg_autouser::cli {
 namespace {
 
 const char *const kHelpHead =
-    R"(pg_autouser service -- print a pg_service.conf entry for a certificate login
+    R"(pg_autouser service -- print a pg_service.conf entry or a JDBC URL for a certificate login
 
 Usage: pg_autouser service --name NAME --cert FILE --key FILE [--ca FILE] [--host H]
                            [--port P] [-d DB]
+       pg_autouser service --jdbc --cert FILE --key FILE [--ca FILE] [--host H] [--port P]
+                           [-d DB]
 
 Options:
   --name NAME     the service name, the [NAME] section header
+  --jdbc          print a JDBC URL instead:
+                    jdbc:postgresql://H:P/DB?user=CN&sslmode=verify-full&sslcert=...
+                    &sslkey=KEY.pk8&sslrootcert=...
+                  pgjdbc reads the key only as PKCS#8 DER: the .pk8 "cert issue" wrote
+                  next to the .key (--key may name either)
 )";
 
 const char *const kHelpTail = R"(
-Append the output to ~/.pg_service.conf (or $PGSERVICEFILE) and connect with
-"psql service=NAME".
+Append a service entry to ~/.pg_service.conf (or $PGSERVICEFILE) and connect with
+"psql service=NAME".  Paste a JDBC URL into a GUI client's URL field, or copy its parts
+into the connection form (README: "GUI clients").
 )";
 
 } // namespace
@@ -31,9 +42,25 @@ Append the output to ~/.pg_service.conf (or $PGSERVICEFILE) and connect with
 int run_service(const Args &args) {
 	auto specs = client_option_specs();
 	specs.push_back({"name"});
+	specs.push_back({"jdbc", '\0', false});
 	ParsedArgs opts = parse_args("service", args, specs);
 	if (opts.help) {
 		std::cout << kHelpHead << kClientOptionsHelp << kHelpTail;
+		return kExitOk;
+	}
+	if (opts.has("jdbc")) {
+		if (opts.has("name"))
+			throw UsageError("service", "options --name and --jdbc cannot be used together (a "
+			                            "JDBC URL has no service name)");
+		ClientParams params = client_params_from(opts);
+		std::string pk8 = pk8_path_for(params.sslkey);
+		if (!path_exists(pk8))
+			throw Failure("pgjdbc reads the key only as PKCS#8 DER, and \"" + pk8 +
+			              "\" does not exist; \"pg_autouser cert issue\" writes it, or convert "
+			              "the key with: openssl pkcs8 -topk8 -nocrypt -outform DER -in " +
+			              params.sslkey + " -out " + pk8);
+		params.sslkey = pk8;
+		std::cout << build_jdbc_url(params) << "\n";
 		return kExitOk;
 	}
 	std::string name = opts.require("name");

@@ -1,0 +1,106 @@
+// server_admin.cpp -- the role step of `server setup --admin-role`: creates the admin role or adds
+// CREATEROLE, and grants the ADMIN OPTIONs the server's version needs (admin_grants.hpp), all in
+// one transaction on a connection that starts with a secure search_path, as pg_dump's do.  It
+// never makes a role a superuser or removes anything.
+#include "admin_grants.hpp"
+#include "errors.hpp"
+#include "pg_conn.hpp"
+#include "server_setup.hpp"
+
+namespace pg_autouser::cli {
+
+namespace {
+
+// ALWAYS_SECURE_SEARCH_PATH_SQL (src/include/common/connect.h).
+constexpr const char *kSecureSearchPath = "SELECT pg_catalog.set_config('search_path', '', false)";
+
+void run(PGconn *conn, const std::string &sql) {
+	QueryResult result = query(conn, sql.c_str());
+	if (!result.ok)
+		throw Failure("\"" + sql + "\" failed: " + result.error);
+}
+
+} // namespace
+
+void setup_admin_role(const std::string &conninfo, const std::string &admin_role,
+                      const std::optional<std::string> &database, SetupReport &report) {
+	ConnPtr conn = connect_to(conninfo, std::nullopt);
+	if (PQstatus(conn.get()) != CONNECTION_OK)
+		throw Failure("--admin-role needs the running server, and it cannot be reached: " +
+		              connection_error(conn.get()) +
+		              " (start it, or give --conninfo for it; nothing was changed)");
+	run(conn.get(), kSecureSearchPath);
+	AdminRoleFacts facts = gather_admin_facts(conn.get(), conninfo, admin_role, database);
+	std::string quoted = quote_ident(admin_role);
+	std::string version = version_name(facts.server_version);
+	std::vector<std::string> statements, done, kept;
+
+	if (!facts.admin_exists) {
+		statements.push_back("CREATE ROLE " + quoted + " NOLOGIN CREATEROLE;");
+		done.push_back("created role \"" + admin_role + "\" NOLOGIN CREATEROLE");
+		facts.admin_exists = facts.admin_createrole = true;
+	} else if (facts.admin_superuser) {
+		report.notes.push_back(
+		    "role \"" + admin_role +
+		    "\" is a superuser, so the workers will act with every right; a NOLOGIN CREATEROLE "
+		    "role is the least that does the job (ALTER ROLE " +
+		    quoted + " NOSUPERUSER CREATEROLE, then run this again)");
+	} else if (!facts.admin_createrole) {
+		statements.push_back("ALTER ROLE " + quoted + " CREATEROLE;");
+		done.push_back("gave role \"" + admin_role + "\" CREATEROLE");
+		facts.admin_createrole = true;
+	} else {
+		kept.push_back("role \"" + admin_role + "\" exists with CREATEROLE");
+	}
+
+	if (!needs_admin_option_grants(facts.server_version))
+		kept.push_back(version + ": CREATEROLE alone lets \"" + admin_role +
+		               "\" grant the group role and the roles rules name; no ADMIN OPTION "
+		               "grant is needed");
+	for (const auto &role : required_admin_option_roles(facts)) {
+		bool group = role == facts.group_role;
+		if (!facts.existing_roles.count(role)) {
+			if (group)
+				report.notes.push_back(
+				    "group role \"" + role + "\" does not exist yet: the workers create it as \"" +
+				    admin_role + "\", which then holds ADMIN OPTION on it (" + version + ")");
+			else
+				report.warnings.push_back("role \"" + role +
+				                          "\", named by an enabled rule, does not exist: create "
+				                          "it, then run server setup again to grant it");
+			continue;
+		}
+		if (facts.admin_option_on.count(role)) {
+			kept.push_back("\"" + admin_role + "\" holds ADMIN OPTION on \"" + role + "\"");
+			continue;
+		}
+		statements.push_back(admin_grant_statement(role, admin_role));
+		done.push_back(statements.back());
+	}
+	if (needs_admin_option_grants(facts.server_version) && !facts.admin_superuser) {
+		if (!facts.rules_known)
+			report.notes.push_back("the rules could not be read (the extension is not created "
+			                       "in pg_autouser.database yet, or this user may not read "
+			                       "them), so only the group role was granted; run server setup "
+			                       "again once rules exist");
+		auto templates = template_rule_entries(facts.rule_roles);
+		for (const auto &entry : templates)
+			report.notes.push_back("rule entry \"" + entry +
+			                       "\" names roles only known at login: grant ADMIN OPTION on "
+			                       "each role it can yield with GRANT <role> TO " +
+			                       quoted + " WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;");
+	}
+
+	if (!statements.empty()) {
+		run(conn.get(), "BEGIN");
+		for (const auto &sql : statements)
+			run(conn.get(), sql);
+		run(conn.get(), "COMMIT");
+	}
+	for (const auto &line : kept)
+		report.kept.push_back(line);
+	for (const auto &line : done)
+		report.changes.push_back(line);
+}
+
+} // namespace pg_autouser::cli
