@@ -281,10 +281,12 @@ bootstrap:
         wal_log_hints: 'on'
         wal_keep_size: 128MB
         max_connections: 100
+  # 1 MB WAL segments: far less zero-filling and copying on a shared disk.
   initdb:
   - encoding: UTF8
   - locale: C
   - no-sync
+  - wal-segsize: '1'
 postgresql:
   listen: 127.0.0.1:@{[ $node->port ]}
   connect_address: 127.0.0.1:@{[ $node->port ]}
@@ -358,12 +360,27 @@ sub live_nodes
 	return grep { my $p = $self->{procs}{ $_->name }; $p && $self->_child_alive($p) } @{ $self->{nodes} };
 }
 
+# One query as the superuser; undef when it fails for any reason.  psql
+# reads the query from a pipe, so a server that refuses the connection at
+# once can make IPC::Run die of EPIPE: that is a failure too, not an error.
 sub _sql
 {
 	my ($node, $sql) = @_;
-	my $timed_out = 0;
-	my ($ret, $out) = $node->psql('postgres', $sql, timeout => 15, timed_out => \$timed_out);
+	my ($timed_out, $ret, $out) = (0);
+	eval {
+		($ret, $out) = $node->psql('postgres', $sql, timeout => 15, timed_out => \$timed_out);
+		1;
+	} or return undef;
 	return !$timed_out && defined $ret && $ret == 0 ? $out : undef;
+}
+
+# Patroni's own state of a node ('running', 'starting', 'creating replica',
+# ...) and role, from GET /patroni; undef when it does not answer.
+sub patroni_state
+{
+	my ($self, $which) = @_;
+	my ($code, $json) = $self->patroni_api($which, '/patroni');
+	return $json ? ($json->{state}, $json->{role}) : ();
 }
 
 # Name of the leader now, or undef: the one live node whose Patroni holds
@@ -429,9 +446,11 @@ sub _poll
 	}
 }
 
-# Until every live non-leader node streams from the leader: its WAL
-# receiver is connected to the leader's port, and the leader's walsender
-# for it is streaming.
+# Until every live non-leader node streams from the leader: Patroni calls
+# it a running replica (not one still being bootstrapped: Patroni 3.0.2
+# drops dynamic configuration changes that arrive then), its WAL receiver
+# is connected to the leader's port, and the leader's walsender for it is
+# streaming.
 sub wait_for_replicas_streaming
 {
 	my ($self, $timeout) = @_;
@@ -441,11 +460,13 @@ sub wait_for_replicas_streaming
 		my @replicas = grep { $_->name ne $leader } $self->live_nodes;
 		for my $r (@replicas)
 		{
+			my ($state, $role) = $self->patroni_state($r);
+			return 0 unless ($state // '') eq 'running' && ($role // '') eq 'replica';
 			my $st = _sql($r, 'SELECT status, sender_port FROM pg_stat_wal_receiver') // return 0;
 			return 0 unless $st eq 'streaming|' . $ln->port;
 		}
-		my $names = join ',', map { "'" . $_->name . "'" } @replicas;
 		return 1 unless @replicas;
+		my $names = join ',', map { "'" . $_->name . "'" } @replicas;
 		my $n = _sql($ln, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"
 			  . " AND application_name IN ($names)") // return 0;
 		return $n == @replicas;
