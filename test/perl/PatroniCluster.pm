@@ -16,8 +16,9 @@
 # runs: their data_dir, host (socket directory), port and logfile are the
 # ones Patroni uses, so the usual TAP methods work on them; never call
 # their start/stop/restart/promote.  The superuser is the OS user the test
-# runs as (local trust on the socket, as in AutouserTest); Patroni's own
-# replication and pg_rewind users log in with scram over TLS.
+# runs as (local trust on the socket, as in AutouserTest; a certificate
+# over TCP); Patroni's replication and pg_rewind users log in with scram
+# over TLS, from the pgpass file Patroni writes.
 #
 # Clean-up always runs: an END block, SIGINT/TERM/HUP handlers and, should
 # the test process be SIGKILLed, a watchdog process that notices its parent
@@ -117,6 +118,10 @@ sub _password
 }
 
 sub nodes { return @{ $_[0]{nodes} }; }
+
+# The bootstrap superuser: the OS user the test runs as.  Over TCP it logs
+# in by certificate, e.g. client_cert(cn => $c->superuser).
+sub superuser { return $_[0]{superuser}; }
 
 sub node
 {
@@ -235,17 +240,20 @@ sub _write_patroni_config
 		log_min_messages => 'log',
 		log_connections => 'on',
 		fsync => 'off',    # throwaway data; a SIGKILL does not lose the page cache
+		# A replica repointed at a new leader retries after 1 s, not 5 s.
+		wal_retrieve_retry_interval => '1s',
 		map { my $v = $self->{conf}{$_}; ($_ => ref $v eq 'CODE' ? $v->($node) : $v) }
 		  keys %{ $self->{conf} });
 	my $params = join '', map { "    $_: " . _yaml_str($params{$_}) . "\n" } sort keys %params;
-	# Replication uses its own line: a physical walsender matches only
-	# "replication" entries.  The superuser's TCP line is for pg_rewind's
-	# checkpoint request; everything else logs in by certificate.
+	# Patroni reaches its own node over the socket; other nodes as
+	# replicator (a physical walsender matches only "replication" lines) and
+	# rewinder (pg_rewind and its checks).  Everyone else, the superuser
+	# included, logs in over TCP by certificate only.
 	my $hba = join '', map { "  - " . _yaml_str($_) . "\n" } (
 		'local all all trust',
 		'local replication all trust',
 		'hostssl replication replicator 127.0.0.1/32 scram-sha-256',
-		"hostssl all \"$su\",rewinder 127.0.0.1/32 scram-sha-256",
+		'hostssl all rewinder 127.0.0.1/32 scram-sha-256',
 		@{ $self->{hba} },
 		'hostssl all all 127.0.0.1/32 cert');
 	my $tls = "sslmode: verify-full, sslrootcert: " . _yaml_str("$cert/ca.crt");
