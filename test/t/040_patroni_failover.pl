@@ -1,8 +1,9 @@
 # 040_patroni_failover.pl -- SPEC 10 failover under a real Patroni cluster
 # (etcd + 3 nodes on loopback): what was committed before the leader died
-# (rule, role, events) is intact on the new leader, a first login there
-# needs no manual step, the remaining replica follows the new leader, and
-# the old leader rejoins as a replica (pg_rewind when needed).
+# (rule, role, events) is intact on the new leader, which deactivates a
+# role whose session died with the old leader; a first login there needs
+# no manual step, the remaining replica follows the new leader, and the
+# old leader rejoins as a replica (pg_rewind when needed).
 use strict;
 use warnings;
 use FindBin;
@@ -69,6 +70,12 @@ for my $r (@replicas)
 		'alice and her events reach ' . $r->name);
 	is(sq($r, $q{rules}), '*:reader', 'the rule reaches ' . $r->name);
 }
+# carol is logged in on the leader when it dies.
+my $carol = AutouserTest::client_cert(cn => 'carol');
+my $carol_session = AutouserTest::open_session(cs($leader, $carol, 'carol'));
+is(sq($leader, "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'carol'"), 't',
+	'carol is active while her session lasts');
+
 # Snapshot first, then wait: everything in the snapshot is then replayed.
 my %before = map { $_ => sq($leader, $q{$_}) } keys %q;
 $c->wait_for_replay;
@@ -98,6 +105,10 @@ is(AutouserTest::memberships($new, 'alice'), 'auto_user', 'with her memberships'
 is(sq($new, "SELECT string_agg(id || ':' || coalesce(role, '') || ':' || action, ' ' ORDER BY id)"
 	  . " FROM autouser.events WHERE id <= $before{max_event}"),
 	$before{events}, 'the events committed before the kill are intact');
+
+ok($new->poll_query_until('postgres', "SELECT NOT rolcanlogin FROM pg_roles WHERE rolname = 'carol'"),
+	'the new leader deactivates carol, whose session died with the old leader');
+eval { $carol_session->quit; };
 
 # --- logins continue on the new leader --------------------------------------------
 my $bob = AutouserTest::client_cert(cn => 'bob');
