@@ -4,11 +4,22 @@
  * sweeps at start and every pg_autouser.sweep_interval, and writes the
  * events others queued.  Each unit of work is its own transaction; a role
  * locked by another transaction is retried later, never waited for; one
- * failure never ends the worker.
+ * failure never ends the worker.  Managed roles are recorded in the shared
+ * catalogs, so it goes on cleaning them when the extension is dropped, and
+ * even when pg_autouser.database is gone: role statements need some
+ * database's catalogs, so it then picks another one ("postgres" if it can),
+ * connecting to none just long enough to choose, works there without an
+ * audit trail, and restarts to reconnect once its database is back.
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/tableam.h"
 #include "access/xlog.h"
+#include "catalog/pg_database.h"
+#include "storage/ipc.h"
+#include "utils/rel.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/interrupt.h"
@@ -17,6 +28,7 @@
 
 #include "cleanup.h"
 #include "events.h"
+#include "guc.h"
 #include "rules_cache.h"
 #include "sessions.h"
 #include "worker.h"
@@ -30,6 +42,8 @@
 /* A role locked by another transaction, or a statement past lock_timeout. */
 #define AUTOUSER_RETRY_LOCKED_MS 1000
 #define AUTOUSER_MAX_SLEEP_MS 5000
+/* Without its database: how often to look whether it is back. */
+#define AUTOUSER_DATABASE_CHECK_MS 10000
 
 typedef struct CleanupWork
 {
@@ -43,11 +57,6 @@ cleanup_step(void *arg)
 	CleanupWork *work = arg;
 
 	pgstat_report_activity(STATE_RUNNING, "pg_autouser: cleaning up a role");
-	if (!autouser_extension_exists())
-	{
-		work->result = AUTOUSER_CLEANUP_NOT_MANAGED;
-		return;
-	}
 	work->result = autouser_cleanup_role(work->entry.role, work->entry.exited_pid,
 										 work->entry.ended_at, autouser_cleanup, false,
 										 "provisioned for logins that gave up");
@@ -57,8 +66,7 @@ static void
 sweep_step(void *arg)
 {
 	pgstat_report_activity(STATE_RUNNING, "pg_autouser: sweep");
-	if (autouser_extension_exists())
-		(void) autouser_sweep(false);
+	(void) autouser_sweep(false);
 }
 
 static void
@@ -124,6 +132,46 @@ clean_due(bool *overflow)
 	return next_due;
 }
 
+/* Where the cleanup worker runs (see the comment at the top). */
+typedef enum CleanupPlace
+{
+	CLEANUP_HOME,				/* pg_autouser.database */
+	CLEANUP_CHOOSING,			/* no database: choosing where to go */
+	CLEANUP_ELSEWHERE			/* another database, while its own is missing */
+} CleanupPlace;
+
+/*
+ * Reads pg_database (a shared catalog, readable with or without a
+ * database): whether pg_autouser.database exists, and where else to run --
+ * "postgres" if it allows connections, else the first database that does
+ * and is no template (template1 would block CREATE DATABASE).
+ */
+static void
+look_at_databases_step(void *arg)
+{
+	char	   *choice = arg;	/* NAMEDATALEN: where to go next */
+	Relation	rel = table_open(DatabaseRelationId, AccessShareLock);
+	TableScanDesc scan = table_beginscan_catalog(rel, 0, NULL);
+	HeapTuple	tuple;
+	bool		home = false;
+
+	choice[0] = '\0';
+	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_database db = (Form_pg_database) GETSTRUCT(tuple);
+
+		if (strcmp(NameStr(db->datname), autouser_database) == 0)
+			home = true;
+		else if (db->datallowconn && !db->datistemplate &&
+				 (choice[0] == '\0' || strcmp(NameStr(db->datname), "postgres") == 0))
+			strlcpy(choice, NameStr(db->datname), NAMEDATALEN);
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (home)
+		strlcpy(choice, autouser_database, NAMEDATALEN);
+}
+
 static TimestampTz
 earliest(TimestampTz a, TimestampTz b)
 {
@@ -140,9 +188,23 @@ autouser_cleanup_main(Datum arg)
 	MemoryContext loop_cxt;
 	char		failure[AUTOUSER_DETAIL_BYTES];
 	TimestampTz next_sweep = 0;
+	TimestampTz next_database_check = 0;
 	int			sweep_interval;
+	CleanupPlace place;
+	char		elsewhere[NAMEDATALEN];
 
-	loop_cxt = autouser_worker_start(AUTOUSER_CLEANUP_WORKER, "pg_autouser cleanup");
+	/* Connecting failed before: the database is gone, for now. */
+	autouser_worker_fallback_database(elsewhere);
+	if (autouser_worker_connect_failures() == 0 || strcmp(elsewhere, autouser_database) == 0)
+		place = CLEANUP_HOME;
+	else
+		place = elsewhere[0] ? CLEANUP_ELSEWHERE : CLEANUP_CHOOSING;
+	if (place == CLEANUP_HOME)
+		loop_cxt = autouser_worker_start(AUTOUSER_CLEANUP_WORKER, "pg_autouser cleanup");
+	else
+		loop_cxt = autouser_worker_start_elsewhere(AUTOUSER_CLEANUP_WORKER,
+												   place == CLEANUP_ELSEWHERE ? elsewhere : NULL,
+												   "pg_autouser cleanup");
 	sweep_interval = autouser_sweep_interval;
 
 	for (;;)
@@ -162,10 +224,29 @@ autouser_cleanup_main(Datum arg)
 			next_sweep = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 													 sweep_interval * 1000L);
 		}
-		/* A standby writes nothing; its primary cleans. */
-		if (!RecoveryInProgress())
+		if (place != CLEANUP_HOME && GetCurrentTimestamp() >= next_database_check)
 		{
-			if (autouser_events_drain_due(true, &next_event))
+			char		choice[NAMEDATALEN];
+
+			/* Restarted a second later, by the postmaster, where it belongs. */
+			if (autouser_run_in_transaction(look_at_databases_step, choice, failure,
+											sizeof(failure), NULL) &&
+				choice[0] != '\0' &&
+				(strcmp(choice, autouser_database) == 0 || place == CLEANUP_CHOOSING))
+			{
+				autouser_worker_set_fallback_database(choice);
+				proc_exit(1);
+			}
+			next_database_check = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+															  AUTOUSER_DATABASE_CHECK_MS);
+		}
+		/* Connected to no database, nothing can be cleaned: it only chooses. */
+		if (place == CLEANUP_CHOOSING)
+			next_database_check = 0;
+		/* A standby writes nothing; its primary cleans. */
+		else if (!RecoveryInProgress())
+		{
+			if (place == CLEANUP_HOME && autouser_events_drain_due(true, &next_event))
 				(void) autouser_run_in_transaction(drain_step, NULL, failure, sizeof(failure), NULL);
 			next_due = clean_due(&overflow);
 			now = GetCurrentTimestamp();

@@ -22,6 +22,7 @@
 #include "events.h"
 #include "guc.h"
 #include "login.h"
+#include "rules_cache.h"
 #include "run_as.h"
 #include "shmem.h"
 #include "stats.h"
@@ -282,6 +283,9 @@ insert_event(TimestampTz at, AutouserEventAction action, const char *identity,
 	nulls[3] = database ? ' ' : 'n';
 	nulls[5] = roles ? ' ' : 'n';
 	nulls[6] = detail ? ' ' : 'n';
+	/* Without the extension (dropped, or its database gone) there is no trail. */
+	if (!autouser_extension_exists())
+		return;
 	(void) autouser_sql(AUTOUSER_AS_OWNER,
 						"INSERT INTO autouser.events (at, identity, role, database, action, roles, detail, pid)"
 						" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -305,6 +309,8 @@ user_state_sql(const char *sql, const char *role, TimestampTz at)
 
 	values[0] = CStringGetTextDatum(role);
 	values[1] = TimestampTzGetDatum(at);
+	if (!autouser_extension_exists())
+		return;
 	(void) autouser_sql(AUTOUSER_AS_OWNER, sql, 2, types, values, NULL, false);
 }
 
@@ -430,7 +436,7 @@ autouser_events_purge(void)
 	Oid			types[1] = {TIMESTAMPTZOID};
 	Datum		values[1];
 
-	if (autouser_event_retention <= 0)
+	if (autouser_event_retention <= 0 || !autouser_extension_exists())
 		return 0;
 	values[0] = TimestampTzGetDatum(TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 																-(int64) autouser_event_retention * 60 * 1000));

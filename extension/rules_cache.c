@@ -84,10 +84,11 @@ autouser_rules_shmem_startup(void)
 	rules->blob = base;
 }
 
+/* Whether the extension is created here (never, when connected to no database). */
 bool
 autouser_extension_exists(void)
 {
-	return OidIsValid(get_extension_oid("pg_autouser", true));
+	return OidIsValid(MyDatabaseId) && OidIsValid(get_extension_oid("pg_autouser", true));
 }
 
 /*

@@ -14,6 +14,7 @@
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
+#include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
 #include "utils/elog.h"
@@ -23,6 +24,7 @@
 
 #include "guc.h"
 #include "queue.h"
+#include "rules_cache.h"
 #include "worker_runtime.h"
 #include "workers.h"
 
@@ -51,6 +53,7 @@ static const char *const pinned_settings[][2] = {
 };
 
 static bool connecting = false;
+static bool database_missing = false;
 static emit_log_hook_type prev_emit_log_hook = NULL;
 
 /*
@@ -64,6 +67,7 @@ connect_failure_log(ErrorData *edata)
 		prev_emit_log_hook(edata);
 	if (!connecting || edata->elevel < FATAL)
 		return;
+	database_missing = edata->sqlerrcode == ERRCODE_UNDEFINED_DATABASE;
 	if (!autouser_worker_failure_log_due())
 	{
 		edata->output_to_server = false;
@@ -84,6 +88,18 @@ pin_settings(void)
 							PGC_S_OVERRIDE);
 	snprintf(lock_timeout, sizeof(lock_timeout), "%d", autouser_lock_timeout);
 	SetConfigOption("lock_timeout", lock_timeout, PGC_SUSET, PGC_S_OVERRIDE);
+}
+
+/*
+ * At the exit of a worker that found pg_autouser.database gone: no login
+ * may be judged by rules published from it any more.
+ */
+static void
+withdraw_rules_if_database_missing(int code, Datum arg)
+{
+	if (database_missing)
+		autouser_rules_publish(AUTOUSER_RULES_NO_DATABASE, NULL, 0, NULL,
+							   autouser_rules_change_count());
 }
 
 /* Waits out the back-off after failed connects; SIGTERM still ends it. */
@@ -123,6 +139,7 @@ autouser_worker_start(int index, const char *appname)
 	back_off();
 
 	/* Bypass datallowconn: the database's owner may not switch us off. */
+	before_shmem_exit(withdraw_rules_if_database_missing, (Datum) 0);
 	connecting = true;
 	prev_emit_log_hook = emit_log_hook;
 	emit_log_hook = connect_failure_log;
@@ -132,6 +149,31 @@ autouser_worker_start(int index, const char *appname)
 
 	pin_settings();
 	autouser_worker_set_connected(index);
+	pgstat_report_appname(appname);
+	loop_cxt = AllocSetContextCreate(TopMemoryContext, "pg_autouser worker loop",
+									 ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(loop_cxt);
+	return loop_cxt;
+}
+
+/*
+ * The cleanup worker's start while pg_autouser.database cannot be reached:
+ * connected to database (or to none, when it is NULL), so that it still
+ * cleans managed roles.  Does not count as a connect: the provisioning
+ * workers keep backing off.
+ */
+MemoryContext
+autouser_worker_start_elsewhere(int index, const char *database, const char *appname)
+{
+	MemoryContext loop_cxt;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	autouser_worker_attach(index);
+	BackgroundWorkerInitializeConnection(database, NULL, 0);
+	pin_settings();
+	autouser_worker_set_running(index);
 	pgstat_report_appname(appname);
 	loop_cxt = AllocSetContextCreate(TopMemoryContext, "pg_autouser worker loop",
 									 ALLOCSET_DEFAULT_SIZES);

@@ -33,6 +33,8 @@ typedef struct AutouserWorkers
 	AutouserWorkerEntry entries[AUTOUSER_MAX_WORKERS + 1];
 	int			connect_failures;	/* exits before connecting, in a row */
 	TimestampTz failure_logged_at;	/* last "cannot connect" log line */
+	/* where the cleanup worker works while pg_autouser.database is missing */
+	char		fallback_database[NAMEDATALEN];
 } AutouserWorkers;
 
 static AutouserWorkers *registry = NULL;
@@ -129,7 +131,51 @@ autouser_worker_set_connected(int index)
 	autouser_lock(AUTOUSER_LOCK_WORKERS, LW_EXCLUSIVE);
 	registry->entries[index].connected = true;
 	registry->connect_failures = 0;
+	registry->fallback_database[0] = '\0';
 	autouser_unlock(AUTOUSER_LOCK_WORKERS);
+}
+
+/*
+ * A worker that runs without its database (the cleanup worker, while
+ * pg_autouser.database is missing): its exit is no failed connect, and it
+ * is not a connected worker either.
+ */
+void
+autouser_worker_set_running(int index)
+{
+	my_connected = true;
+}
+
+/*
+ * The database the cleanup worker connects to while pg_autouser.database is
+ * missing ("" = none chosen yet, or not needed); see cleanup_worker.c.
+ */
+void
+autouser_worker_fallback_database(char *name)
+{
+	autouser_lock(AUTOUSER_LOCK_WORKERS, LW_SHARED);
+	strlcpy(name, registry->fallback_database, NAMEDATALEN);
+	autouser_unlock(AUTOUSER_LOCK_WORKERS);
+}
+
+void
+autouser_worker_set_fallback_database(const char *name)
+{
+	autouser_lock(AUTOUSER_LOCK_WORKERS, LW_EXCLUSIVE);
+	strlcpy(registry->fallback_database, name, NAMEDATALEN);
+	autouser_unlock(AUTOUSER_LOCK_WORKERS);
+}
+
+/* Failed connects in a row so far (0 once a worker connected). */
+int
+autouser_worker_connect_failures(void)
+{
+	int			failures;
+
+	autouser_lock(AUTOUSER_LOCK_WORKERS, LW_SHARED);
+	failures = registry->connect_failures;
+	autouser_unlock(AUTOUSER_LOCK_WORKERS);
+	return failures;
 }
 
 bool
@@ -150,12 +196,9 @@ autouser_worker_alive(int index)
 long
 autouser_worker_connect_delay_ms(void)
 {
-	int			failures;
+	int			failures = autouser_worker_connect_failures();
 	long		delay = 1000;
 
-	autouser_lock(AUTOUSER_LOCK_WORKERS, LW_SHARED);
-	failures = registry->connect_failures;
-	autouser_unlock(AUTOUSER_LOCK_WORKERS);
 	if (failures == 0)
 		return 0;
 	for (int i = 1; i < failures && delay < AUTOUSER_MAX_CONNECT_DELAY_MS; i++)

@@ -25,6 +25,10 @@ extern void autouser_workers_register(void);
 
 extern void autouser_worker_attach(int index);
 extern void autouser_worker_set_connected(int index);
+extern void autouser_worker_set_running(int index);
+extern int	autouser_worker_connect_failures(void);
+extern void autouser_worker_fallback_database(char *name);
+extern void autouser_worker_set_fallback_database(const char *name);
 extern bool autouser_worker_alive(int index);
 extern long autouser_worker_connect_delay_ms(void);
 extern bool autouser_worker_failure_log_due(void);
