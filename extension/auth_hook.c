@@ -102,9 +102,14 @@ wait_deadline(void)
 	return deadline;
 }
 
-/* Why no worker can take a request right now, or AUTOUSER_ADMIT when one can. */
+/*
+ * Why a request handed to the workers cannot be answered, or AUTOUSER_ADMIT
+ * when it can.  Workers that are not running now are restarted by the
+ * postmaster within a second: the login waits for them, and is told they
+ * are not running only if they never come.
+ */
 static AutouserOutcome
-workers_unreachable(void)
+workers_unreachable(bool waited)
 {
 	if (RecoveryInProgress())
 		return AUTOUSER_UNAVAILABLE_STANDBY;
@@ -117,7 +122,7 @@ workers_unreachable(void)
 		case AUTOUSER_REACH_NO_WORKERS:
 			break;
 	}
-	return AUTOUSER_UNAVAILABLE_NO_WORKERS;
+	return waited ? AUTOUSER_UNAVAILABLE_NO_WORKERS : AUTOUSER_ADMIT;
 }
 
 /*
@@ -154,17 +159,19 @@ ask_worker(const AutouserRequest *request, AutouserDecision *answer)
 	for (;;)
 	{
 		long		remaining;
+		AutouserOutcome unreachable;
 
 		if (autouser_queue_poll(generation, answer))
 			break;
 		remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
-		if (remaining <= 0 || autouser_workers_reach() == AUTOUSER_REACH_NO_DATABASE)
+		unreachable = workers_unreachable(remaining <= 0);
+		if (remaining <= 0 || unreachable != AUTOUSER_ADMIT)
 		{
 			bool		locked = autouser_queue_abandon(generation);
 
 			memset(answer, 0, sizeof(AutouserDecision));
-			if (remaining > 0)
-				answer->outcome = AUTOUSER_UNAVAILABLE_NO_DATABASE;
+			if (unreachable != AUTOUSER_ADMIT)
+				answer->outcome = unreachable;
 			else
 				answer->outcome = locked ? AUTOUSER_UNAVAILABLE_BUSY : AUTOUSER_UNAVAILABLE_TIMEOUT;
 			break;
@@ -275,7 +282,7 @@ provision(Port *port, Oid role)
 		return;
 
 	/* Needs a write, or the rules here are not current: a worker decides. */
-	decision.outcome = workers_unreachable();
+	decision.outcome = workers_unreachable(false);
 	if (decision.outcome != AUTOUSER_ADMIT)
 	{
 		/* Never loaded any rules: inert, so an unmanaged role is left alone. */
