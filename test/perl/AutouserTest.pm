@@ -197,6 +197,21 @@ sub set_conf
 	  or die "$setting did not take $value";
 }
 
+# Waits (bounded, polling the file) until the server log holds $n matches
+# of $regex; for waits a database connection would disturb.
+sub wait_for_log_count
+{
+	my ($node, $regex, $n) = @_;
+	my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
+	while (time < $deadline)
+	{
+		my $count = () = PostgreSQL::Test::Utils::slurp_file($node->logfile) =~ /$regex/g;
+		return 1 if $count >= $n;
+		select(undef, undef, undef, 0.1);
+	}
+	return 0;
+}
+
 # Pids of the running provisioning workers.
 sub worker_pids
 {
