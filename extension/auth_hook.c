@@ -41,7 +41,7 @@
 
 /* Answer the client this long before authentication_timeout would kill it. */
 #define AUTOUSER_AUTH_TIMEOUT_MARGIN_MS 500
-#define AUTOUSER_WAIT_TICK_MS 100
+#define AUTOUSER_WAIT_TICK_MS           100
 
 static ClientAuthentication_hook_type prev_client_auth_hook = NULL;
 
@@ -58,8 +58,9 @@ cn_bound_to_user(const HbaLine *hba)
 static bool
 certificate_login(const Port *port)
 {
-	return port->peer_cert_valid && port->peer_cn != NULL && cn_bound_to_user(port->hba) &&
-		strcmp(port->user_name, port->peer_cn) == 0;
+	return port->peer_cert_valid && port->peer_cn != NULL &&
+		   cn_bound_to_user(port->hba) &&
+		   strcmp(port->user_name, port->peer_cn) == 0;
 }
 
 /*
@@ -69,10 +70,11 @@ certificate_login(const Port *port)
 static void
 explain_long_cn(Port *port)
 {
-	if (port->peer_cert_valid && port->peer_cn && cn_bound_to_user(port->hba) &&
-		strlen(port->peer_cn) >= NAMEDATALEN &&
+	if (port->peer_cert_valid && port->peer_cn &&
+		cn_bound_to_user(port->hba) && strlen(port->peer_cn) >= NAMEDATALEN &&
 		strncmp(port->peer_cn, port->user_name, NAMEDATALEN - 1) == 0)
-		autouser_report_identity(FATAL, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
+		autouser_report_identity(FATAL,
+								 ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
 								 AUTOUSER_IDENTITY_TOO_LONG, port->peer_cn);
 }
 
@@ -87,14 +89,15 @@ conclude(const AutouserRequest *request, const AutouserDecision *decision)
 static TimestampTz
 wait_deadline(void)
 {
-	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-													   autouser_provision_timeout);
+	TimestampTz deadline = TimestampTzPlusMilliseconds(
+		GetCurrentTimestamp(), autouser_provision_timeout);
 
 	/* PostgreSQL arms authentication_timeout as the statement timeout. */
 	if (get_timeout_active(STATEMENT_TIMEOUT))
 	{
-		TimestampTz auth_kill = TimestampTzPlusMilliseconds(get_timeout_finish_time(STATEMENT_TIMEOUT),
-															-AUTOUSER_AUTH_TIMEOUT_MARGIN_MS);
+		TimestampTz auth_kill = TimestampTzPlusMilliseconds(
+			get_timeout_finish_time(STATEMENT_TIMEOUT),
+			-AUTOUSER_AUTH_TIMEOUT_MARGIN_MS);
 
 		if (auth_kill < deadline)
 			deadline = auth_kill;
@@ -133,24 +136,26 @@ workers_unreachable(bool waited)
 static void
 check_reserved_slots(const AutouserRequest *request)
 {
-	int			reserved = AutouserReservedConnections();
+	int reserved = AutouserReservedConnections();
 
 	if (reserved > 0 && !HaveNFreeProcs(reserved))
-		ereport(FATAL,
-				(errcode(ERRCODE_TOO_MANY_CONNECTIONS),
-				 errmsg("remaining connection slots are reserved for superusers"),
-				 errdetail_log("Role \"%s\" would have waited for provisioning in one of the superuser_reserved_connections slots.",
-							   request->identity)));
+		ereport(
+			FATAL,
+			(errcode(ERRCODE_TOO_MANY_CONNECTIONS),
+			 errmsg("remaining connection slots are reserved for superusers"),
+			 errdetail_log(
+				 "Role \"%s\" would have waited for provisioning in one of the superuser_reserved_connections slots.",
+				 request->identity)));
 }
 
 /* Hand the request to a worker and wait for its answer or the deadline. */
 static void
 ask_worker(const AutouserRequest *request, AutouserDecision *answer)
 {
-	TimestampTz started = GetCurrentTimestamp();
-	TimestampTz deadline = wait_deadline();
+	TimestampTz        started = GetCurrentTimestamp();
+	TimestampTz        deadline = wait_deadline();
 	ConditionVariable *cv = autouser_queue_my_cv();
-	uint32		generation;
+	uint32             generation;
 
 	/* The worker may count this backend as a session before it answers. */
 	autouser_session_prepare();
@@ -158,27 +163,29 @@ ask_worker(const AutouserRequest *request, AutouserDecision *answer)
 	ConditionVariablePrepareToSleep(cv);
 	for (;;)
 	{
-		long		remaining;
+		long            remaining;
 		AutouserOutcome unreachable;
 
 		if (autouser_queue_poll(generation, answer))
 			break;
-		remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+		remaining =
+			TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
 		unreachable = workers_unreachable(remaining <= 0);
 		if (remaining <= 0 || unreachable != AUTOUSER_ADMIT)
 		{
-			bool		locked = autouser_queue_abandon(generation);
+			bool locked = autouser_queue_abandon(generation);
 
 			memset(answer, 0, sizeof(AutouserDecision));
 			if (unreachable != AUTOUSER_ADMIT)
 				answer->outcome = unreachable;
 			else
-				answer->outcome = locked ? AUTOUSER_UNAVAILABLE_BUSY : AUTOUSER_UNAVAILABLE_TIMEOUT;
+				answer->outcome = locked ? AUTOUSER_UNAVAILABLE_BUSY
+										 : AUTOUSER_UNAVAILABLE_TIMEOUT;
 			break;
 		}
 		/* Interruptible: SIGTERM or authentication_timeout ends the wait. */
-		(void) ConditionVariableTimedSleep(cv, Min(remaining, AUTOUSER_WAIT_TICK_MS),
-										   PG_WAIT_EXTENSION);
+		(void) ConditionVariableTimedSleep(
+			cv, Min(remaining, AUTOUSER_WAIT_TICK_MS), PG_WAIT_EXTENSION);
 	}
 	ConditionVariableCancelSleep();
 	autouser_stats_wait((long) (GetCurrentTimestamp() - started));
@@ -211,7 +218,8 @@ decided_here(const AutouserRequest *request, const AutouserEval *eval,
 			autouser_unlock_role(request->identity, ShareLock);
 			autouser_stats_count(AUTOUSER_STAT_FAST_PATH, 1);
 			autouser_stats_outcome(AUTOUSER_ADMIT);
-			autouser_event_queue(AUTOUSER_EVENT_LOGIN, request->identity, request->database, NULL);
+			autouser_event_queue(AUTOUSER_EVENT_LOGIN, request->identity,
+								 request->database, NULL);
 			return true;
 		case AUTOUSER_CREATE:
 		case AUTOUSER_REACTIVATE:
@@ -219,16 +227,18 @@ decided_here(const AutouserRequest *request, const AutouserEval *eval,
 			return false;
 		default:
 			autouser_unlock_role(request->identity, ShareLock);
-			autouser_event_queue(AUTOUSER_EVENT_REJECT, request->identity, request->database,
+			autouser_event_queue(AUTOUSER_EVENT_REJECT, request->identity,
+								 request->database,
 								 autouser_decision_detail(request, &decision));
 			conclude(request, &decision);
-			return false;		/* not reached */
+			return false; /* not reached */
 	}
 }
 
 /* The role a worker made ready: make it visible here and check it. */
 static void
-admit_provisioned(const AutouserRequest *request, const AutouserDecision *answer)
+admit_provisioned(const AutouserRequest  *request,
+				  const AutouserDecision *answer)
 {
 	AutouserDecision failed;
 
@@ -239,22 +249,23 @@ admit_provisioned(const AutouserRequest *request, const AutouserDecision *answer
 		return;
 	memset(&failed, 0, sizeof(failed));
 	failed.outcome = AUTOUSER_UNAVAILABLE_FAILED;
-	strlcpy(failed.detail, "The provisioned role is not visible to the login.", AUTOUSER_DETAIL_BYTES);
+	strlcpy(failed.detail, "The provisioned role is not visible to the login.",
+			AUTOUSER_DETAIL_BYTES);
 	conclude(request, &failed);
 }
 
 static void
 provision(Port *port, Oid role)
 {
-	AutouserRequest request;
-	AutouserEval eval;
+	AutouserRequest     request;
+	AutouserEval        eval;
 	AutouserRulesOwners owners;
-	AutouserRulesState state;
-	AutouserDecision decision;
-	bool		stale;
-	bool		evaluated;
-	bool		unmanaged = OidIsValid(role) &&
-		!autouser_role_is_managed(role, autouser_group_role_oid());
+	AutouserRulesState  state;
+	AutouserDecision    decision;
+	bool                stale;
+	bool                evaluated;
+	bool unmanaged = OidIsValid(role) && !autouser_role_is_managed(
+											 role, autouser_group_role_oid());
 
 	memset(&request, 0, sizeof(request));
 	strlcpy(request.identity, port->peer_cn, NAMEDATALEN);
@@ -266,18 +277,21 @@ provision(Port *port, Oid role)
 	 * in as in plain PostgreSQL, and nothing is read from its certificate.
 	 */
 	state = autouser_rules_published_state(&stale);
-	if (!stale && (state == AUTOUSER_RULES_NO_EXTENSION || state == AUTOUSER_RULES_NO_DATABASE))
+	if (!stale && (state == AUTOUSER_RULES_NO_EXTENSION ||
+				   state == AUTOUSER_RULES_NO_DATABASE))
 	{
 		if (unmanaged)
 			return;
 		decision.outcome = state == AUTOUSER_RULES_NO_EXTENSION
-			? AUTOUSER_UNAVAILABLE_NO_EXTENSION : AUTOUSER_UNAVAILABLE_NO_DATABASE;
+							   ? AUTOUSER_UNAVAILABLE_NO_EXTENSION
+							   : AUTOUSER_UNAVAILABLE_NO_DATABASE;
 		conclude(&request, &decision);
 	}
 
-	request.subject = autouser_cert_attrs(port, request.attrs, AUTOUSER_ATTRS_BYTES,
-										  &request.attrs_len);
-	evaluated = autouser_rules_evaluate_published(&request, &eval, &owners, &state);
+	request.subject = autouser_cert_attrs(
+		port, request.attrs, AUTOUSER_ATTRS_BYTES, &request.attrs_len);
+	evaluated =
+		autouser_rules_evaluate_published(&request, &eval, &owners, &state);
 	if (evaluated && decided_here(&request, &eval, &owners))
 		return;
 
@@ -311,20 +325,6 @@ provision(Port *port, Oid role)
 	}
 }
 
-/* The oid of the role named name, or InvalidOid. */
-static Oid
-role_named(const char *name)
-{
-	HeapTuple	tuple = SearchSysCache1(AUTHNAME, CStringGetDatum(name));
-	Oid			role;
-
-	if (!HeapTupleIsValid(tuple))
-		return InvalidOid;
-	role = ((Form_pg_authid) GETSTRUCT(tuple))->oid;
-	ReleaseSysCache(tuple);
-	return role;
-}
-
 /*
  * Every login passes here once authentication has succeeded.  A login that
  * is not a certificate login pg_autouser provisions costs two syscache
@@ -333,7 +333,7 @@ role_named(const char *name)
 static void
 autouser_client_auth(Port *port, int status)
 {
-	Oid			role;
+	Oid                     role;
 	AutouserIdentityProblem problem;
 
 	if (prev_client_auth_hook)
@@ -346,7 +346,7 @@ autouser_client_auth(Port *port, int status)
 		return;
 	}
 
-	role = role_named(port->user_name);
+	role = autouser_role_oid(port->user_name);
 	/* Superusers and the admin role are plain PostgreSQL's, always. */
 	if (OidIsValid(role) && autouser_role_is_exempt(role))
 		return;
@@ -354,12 +354,15 @@ autouser_client_auth(Port *port, int status)
 	{
 		/* A managed role logs in only with its certificate (SPEC 5). */
 		if (OidIsValid(role) && autouser_role_is_recorded(role))
-			ereport(FATAL,
-					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-					 errmsg("role \"%s\" is managed by pg_autouser and logs in only with its certificate",
-							port->user_name),
-					 errdetail_log("Connection matched pg_hba.conf line %d, which does not authenticate the role by a certificate whose CN is the user name.",
-								   port->hba ? port->hba->linenumber : 0)));
+			ereport(
+				FATAL,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg(
+					 "role \"%s\" is managed by pg_autouser and logs in only with its certificate",
+					 port->user_name),
+				 errdetail_log(
+					 "Connection matched pg_hba.conf line %d, which does not authenticate the role by a certificate whose CN is the user name.",
+					 port->hba ? port->hba->linenumber : 0)));
 		return;
 	}
 
@@ -367,9 +370,11 @@ autouser_client_auth(Port *port, int status)
 	if (problem != AUTOUSER_IDENTITY_OK)
 	{
 		/* An existing unmanaged role keeps plain certificate auth. */
-		if (OidIsValid(role) && !autouser_role_is_managed(role, autouser_group_role_oid()))
+		if (OidIsValid(role) &&
+			!autouser_role_is_managed(role, autouser_group_role_oid()))
 			return;
-		autouser_report_identity(FATAL, ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
+		autouser_report_identity(FATAL,
+								 ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
 								 problem, port->peer_cn);
 	}
 	provision(port, role);

@@ -6,4 +6,4 @@
 
 extern void autouser_auth_hook_init(void);
 
-#endif							/* AUTOUSER_AUTH_HOOK_H */
+#endif /* AUTOUSER_AUTH_HOOK_H */

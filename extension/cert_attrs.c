@@ -14,8 +14,8 @@ bool
 autouser_attrs_append(char *out, int cap, int *len, const char *name,
 					  const char *value)
 {
-	int			name_len = strlen(name) + 1;
-	int			value_len = strlen(value) + 1;
+	int name_len = strlen(name) + 1;
+	int value_len = strlen(value) + 1;
 
 	if (*len + name_len + value_len > cap)
 		return false;
@@ -32,10 +32,12 @@ autouser_attrs_append(char *out, int cap, int *len, const char *name,
 static bool
 in_multivalued_rdn(X509_NAME *subject, int i, int count)
 {
-	int			set = X509_NAME_ENTRY_set(X509_NAME_get_entry(subject, i));
+	int set = X509_NAME_ENTRY_set(X509_NAME_get_entry(subject, i));
 
-	return (i > 0 && X509_NAME_ENTRY_set(X509_NAME_get_entry(subject, i - 1)) == set) ||
-		(i + 1 < count && X509_NAME_ENTRY_set(X509_NAME_get_entry(subject, i + 1)) == set);
+	return (i > 0 &&
+			X509_NAME_ENTRY_set(X509_NAME_get_entry(subject, i - 1)) == set) ||
+		   (i + 1 < count &&
+			X509_NAME_ENTRY_set(X509_NAME_get_entry(subject, i + 1)) == set);
 }
 
 /*
@@ -47,10 +49,10 @@ in_multivalued_rdn(X509_NAME *subject, int i, int count)
 AutouserSubject
 autouser_cert_attrs(Port *port, char *out, int cap, int *len)
 {
-	X509_NAME  *subject;
-	int			count;
-	int			cns = 0;
-	bool		readable = true;
+	X509_NAME *subject;
+	int        count;
+	int        cns = 0;
+	bool       readable = true;
 
 	*len = 0;
 	if (port->peer == NULL)
@@ -60,12 +62,12 @@ autouser_cert_attrs(Port *port, char *out, int cap, int *len)
 	for (int i = 0; i < count; i++)
 	{
 		X509_NAME_ENTRY *entry = X509_NAME_get_entry(subject, i);
-		ASN1_OBJECT *object = X509_NAME_ENTRY_get_object(entry);
-		int			nid = OBJ_obj2nid(object);
-		char		numeric[128];
-		const char *name;
-		unsigned char *utf8 = NULL;
-		int			utf8_len;
+		ASN1_OBJECT     *object = X509_NAME_ENTRY_get_object(entry);
+		int              nid = OBJ_obj2nid(object);
+		char             numeric[128];
+		const char      *name;
+		unsigned char   *utf8 = NULL;
+		int              utf8_len;
 
 		if (nid == NID_commonName)
 		{
@@ -90,7 +92,7 @@ autouser_cert_attrs(Port *port, char *out, int cap, int *len)
 		}
 		/* An embedded NUL would split the value: refuse, as PostgreSQL does for CN. */
 		readable = (int) strlen((char *) utf8) == utf8_len &&
-			autouser_attrs_append(out, cap, len, name, (char *) utf8);
+				   autouser_attrs_append(out, cap, len, name, (char *) utf8);
 		OPENSSL_free(utf8);
 	}
 	if (cns > 1)

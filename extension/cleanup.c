@@ -11,13 +11,11 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "catalog/pg_auth_members.h"
 #include "catalog/pg_authid.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
 #include "utils/builtins.h"
-#include "utils/catcache.h"
 #include "utils/syscache.h"
 
 #include "cleanup.h"
@@ -37,12 +35,12 @@
 int
 autouser_role_sessions(Oid role, pid_t exited_pid, int *counted)
 {
-	int			backends = CountUserBackends(role);
+	int backends = CountUserBackends(role);
 
 	*counted = autouser_sessions_count(role);
 	if (exited_pid != 0)
 	{
-		PGPROC	   *proc = BackendPidGetProc(exited_pid);
+		PGPROC *proc = BackendPidGetProc(exited_pid);
 
 		if (proc && proc->roleId == role)
 			backends--;
@@ -54,21 +52,12 @@ autouser_role_sessions(Oid role, pid_t exited_pid, int *counted)
 static List *
 granted_roles(Oid role, Oid group)
 {
-	CatCList   *members = SearchSysCacheList1(AUTHMEMMEMROLE, ObjectIdGetDatum(role));
-	List	   *oids = NIL;
-	List	   *names = NIL;
-	ListCell   *lc;
+	List     *names = NIL;
+	ListCell *lc;
 
-	for (int i = 0; i < members->n_members; i++)
-	{
-		Form_pg_auth_members m = (Form_pg_auth_members) GETSTRUCT(&members->members[i]->tuple);
-
-		if (m->roleid != group)
-			oids = list_append_unique_oid(oids, m->roleid);
-	}
-	ReleaseSysCacheList(members);
-	foreach(lc, oids)
-		names = lappend(names, autouser_role_name(lfirst_oid(lc)));
+	foreach (lc, autouser_role_parents(role))
+		if (lfirst_oid(lc) != group)
+			names = lappend(names, autouser_role_name(lfirst_oid(lc)));
 	return names;
 }
 
@@ -81,14 +70,14 @@ AutouserCleanupResult
 autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 					  AutouserCleanupMode mode, bool wait, const char *why)
 {
-	HeapTuple	tuple;
-	char	   *name;
-	bool		can_login;
-	Oid			group = autouser_group_role_oid();
-	List	   *granted;
-	int			counted;
-	char	   *detail;
-	char	   *drop_failure;
+	HeapTuple tuple;
+	char     *name;
+	bool      can_login;
+	Oid       group = autouser_group_role_oid();
+	List     *granted;
+	int       counted;
+	char     *detail;
+	char     *drop_failure;
 
 	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
 	if (!HeapTupleIsValid(tuple))
@@ -107,7 +96,8 @@ autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 	if (autouser_role_is_exempt(role) || !autouser_role_is_recorded(role))
 		return AUTOUSER_CLEANUP_NOT_MANAGED;
 	if (autouser_role_sessions(role, exited_pid, &counted) > 0)
-		return counted > 0 ? AUTOUSER_CLEANUP_BUSY : AUTOUSER_CLEANUP_BUSY_UNCOUNTED;
+		return counted > 0 ? AUTOUSER_CLEANUP_BUSY
+						   : AUTOUSER_CLEANUP_BUSY_UNCOUNTED;
 
 	if (ended_at != 0)
 		autouser_user_state_logout(name, ended_at);
@@ -119,7 +109,8 @@ autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 
 	if (ended_at != 0)
 		detail = psprintf("%ld ms after the last session ended",
-						  (long) TimestampDifferenceMilliseconds(ended_at, GetCurrentTimestamp()));
+						  (long) TimestampDifferenceMilliseconds(
+							  ended_at, GetCurrentTimestamp()));
 	else
 		detail = pstrdup(why);
 	if (mode == AUTOUSER_CLEANUP_DROP)
@@ -128,15 +119,18 @@ autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 		if (drop_failure == NULL)
 		{
 			autouser_user_state_forget(name);
-			autouser_event_record(AUTOUSER_EVENT_DROP, name, name, NULL, granted, detail, MyProcPid);
+			autouser_event_record(AUTOUSER_EVENT_DROP, name, name, NULL,
+								  granted, detail, MyProcPid);
 			autouser_stats_count(AUTOUSER_STAT_CLEANUP_DROP, 1);
 			return AUTOUSER_CLEANED;
 		}
-		detail = psprintf("%s; could not drop, deactivated instead: %s", detail, drop_failure);
+		detail = psprintf("%s; could not drop, deactivated instead: %s",
+						  detail, drop_failure);
 		autouser_stats_count(AUTOUSER_STAT_CLEANUP_DROP_FAILED, 1);
 	}
 	autouser_ddl_deactivate(name, granted);
-	autouser_event_record(AUTOUSER_EVENT_DEACTIVATE, name, name, NULL, granted, detail, MyProcPid);
+	autouser_event_record(AUTOUSER_EVENT_DEACTIVATE, name, name, NULL, granted,
+						  detail, MyProcPid);
 	autouser_stats_count(AUTOUSER_STAT_CLEANUP_DEACTIVATE, 1);
 	return AUTOUSER_CLEANED;
 }
@@ -145,12 +139,13 @@ autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 static List *
 active_managed_roles(void)
 {
-	List	   *roles = NIL;
-	ListCell   *lc;
+	List     *roles = NIL;
+	ListCell *lc;
 
-	foreach(lc, autouser_recorded_roles())
+	foreach (lc, autouser_recorded_roles())
 	{
-		HeapTuple	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(lfirst_oid(lc)));
+		HeapTuple tuple =
+			SearchSysCache1(AUTHOID, ObjectIdGetDatum(lfirst_oid(lc)));
 
 		if (!HeapTupleIsValid(tuple))
 			continue;
@@ -171,23 +166,26 @@ active_managed_roles(void)
 int
 autouser_sweep(bool wait)
 {
-	int			cleaned = 0;
-	ListCell   *lc;
+	int       cleaned = 0;
+	ListCell *lc;
 
 	autouser_events_purge();
 	if (autouser_cleanup == AUTOUSER_CLEANUP_OFF)
 		return 0;
-	foreach(lc, active_managed_roles())
+	foreach (lc, active_managed_roles())
 	{
 		/* A role still in its cleanup_delay grace period is not the sweep's. */
-		if (autouser_cleanup_is_pending(lfirst_oid(lc), autouser_cleanup_delay))
+		if (autouser_cleanup_is_pending(lfirst_oid(lc),
+										autouser_cleanup_delay))
 			continue;
-		if (autouser_cleanup_role(lfirst_oid(lc), 0, 0, autouser_cleanup, wait, "sweep") ==
-			AUTOUSER_CLEANED)
+		if (autouser_cleanup_role(lfirst_oid(lc), 0, 0, autouser_cleanup, wait,
+								  "sweep") == AUTOUSER_CLEANED)
 			cleaned++;
 	}
 	if (cleaned > 0)
-		autouser_event_record(AUTOUSER_EVENT_SWEEP, NULL, NULL, NULL, NULL,
-							  psprintf("%d role(s) without a session cleaned", cleaned), MyProcPid);
+		autouser_event_record(
+			AUTOUSER_EVENT_SWEEP, NULL, NULL, NULL, NULL,
+			psprintf("%d role(s) without a session cleaned", cleaned),
+			MyProcPid);
 	return cleaned;
 }

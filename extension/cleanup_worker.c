@@ -37,18 +37,18 @@
 
 #define AUTOUSER_CLEANUP_BATCH 64
 /* A just-ended session may linger in the proc array; look again soon. */
-#define AUTOUSER_RETRY_MS 20
+#define AUTOUSER_RETRY_MS    20
 #define AUTOUSER_MAX_RETRIES 100
 /* A role locked by another transaction, or a statement past lock_timeout. */
 #define AUTOUSER_RETRY_LOCKED_MS 1000
-#define AUTOUSER_MAX_SLEEP_MS 5000
+#define AUTOUSER_MAX_SLEEP_MS    5000
 /* Without its database: how often to look whether it is back. */
 #define AUTOUSER_DATABASE_CHECK_MS 10000
 
 typedef struct CleanupWork
 {
 	AutouserPendingCleanup entry;
-	AutouserCleanupResult result;
+	AutouserCleanupResult  result;
 } CleanupWork;
 
 static void
@@ -57,9 +57,9 @@ cleanup_step(void *arg)
 	CleanupWork *work = arg;
 
 	pgstat_report_activity(STATE_RUNNING, "pg_autouser: cleaning up a role");
-	work->result = autouser_cleanup_role(work->entry.role, work->entry.exited_pid,
-										 work->entry.ended_at, autouser_cleanup, false,
-										 "provisioned for logins that gave up");
+	work->result = autouser_cleanup_role(
+		work->entry.role, work->entry.exited_pid, work->entry.ended_at,
+		autouser_cleanup, false, "provisioned for logins that gave up");
 }
 
 static void
@@ -81,7 +81,7 @@ drain_step(void *arg)
 static TimestampTz
 retry_time(CleanupWork *work, bool ok, int sqlstate)
 {
-	long		delay;
+	long delay;
 
 	if (!ok && sqlstate != ERRCODE_LOCK_NOT_AVAILABLE)
 		return 0;
@@ -101,22 +101,24 @@ static TimestampTz
 clean_due(bool *overflow)
 {
 	AutouserPendingCleanup due[AUTOUSER_CLEANUP_BATCH];
-	TimestampTz next_due;
-	char		failure[AUTOUSER_DETAIL_BYTES];
-	int			n;
+	TimestampTz            next_due;
+	char                   failure[AUTOUSER_DETAIL_BYTES];
+	int                    n;
 
-	n = autouser_cleanup_take_due(GetCurrentTimestamp(), autouser_cleanup_delay, due,
+	n = autouser_cleanup_take_due(GetCurrentTimestamp(),
+								  autouser_cleanup_delay, due,
 								  AUTOUSER_CLEANUP_BATCH, &next_due, overflow);
 	for (int i = 0; i < n; i++)
 	{
 		CleanupWork work;
-		int			sqlstate = 0;
-		bool		ok;
+		int         sqlstate = 0;
+		bool        ok;
 		TimestampTz retry;
 
 		work.entry = due[i];
 		work.result = AUTOUSER_CLEANUP_NOTHING;
-		ok = autouser_run_in_transaction(cleanup_step, &work, failure, sizeof(failure), &sqlstate);
+		ok = autouser_run_in_transaction(cleanup_step, &work, failure,
+										 sizeof(failure), &sqlstate);
 		retry = retry_time(&work, ok, sqlstate);
 		if (retry != 0)
 		{
@@ -135,9 +137,9 @@ clean_due(bool *overflow)
 /* Where the cleanup worker runs (see the comment at the top). */
 typedef enum CleanupPlace
 {
-	CLEANUP_HOME,				/* pg_autouser.database */
-	CLEANUP_CHOOSING,			/* no database: choosing where to go */
-	CLEANUP_ELSEWHERE			/* another database, while its own is missing */
+	CLEANUP_HOME,     /* pg_autouser.database */
+	CLEANUP_CHOOSING, /* no database: choosing where to go */
+	CLEANUP_ELSEWHERE /* another database, while its own is missing */
 } CleanupPlace;
 
 /*
@@ -149,11 +151,11 @@ typedef enum CleanupPlace
 static void
 look_at_databases_step(void *arg)
 {
-	char	   *choice = arg;	/* NAMEDATALEN: where to go next */
-	Relation	rel = table_open(DatabaseRelationId, AccessShareLock);
+	char         *choice = arg; /* NAMEDATALEN: where to go next */
+	Relation      rel = table_open(DatabaseRelationId, AccessShareLock);
 	TableScanDesc scan = table_beginscan_catalog(rel, 0, NULL);
-	HeapTuple	tuple;
-	bool		home = false;
+	HeapTuple     tuple;
+	bool          home = false;
 
 	choice[0] = '\0';
 	while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
@@ -163,7 +165,8 @@ look_at_databases_step(void *arg)
 		if (strcmp(NameStr(db->datname), autouser_database) == 0)
 			home = true;
 		else if (db->datallowconn && !db->datistemplate &&
-				 (choice[0] == '\0' || strcmp(NameStr(db->datname), "postgres") == 0))
+				 (choice[0] == '\0' ||
+				  strcmp(NameStr(db->datname), "postgres") == 0))
 			strlcpy(choice, NameStr(db->datname), NAMEDATALEN);
 	}
 	table_endscan(scan);
@@ -186,34 +189,37 @@ void
 autouser_cleanup_main(Datum arg)
 {
 	MemoryContext loop_cxt;
-	char		failure[AUTOUSER_DETAIL_BYTES];
-	TimestampTz next_sweep = 0;
-	TimestampTz next_database_check = 0;
-	int			sweep_interval;
-	CleanupPlace place;
-	char		elsewhere[NAMEDATALEN];
+	char          failure[AUTOUSER_DETAIL_BYTES];
+	TimestampTz   next_sweep = 0;
+	TimestampTz   next_database_check = 0;
+	int           sweep_interval;
+	CleanupPlace  place;
+	char          elsewhere[NAMEDATALEN];
 
 	/* Connecting failed before: the database is gone, for now. */
 	autouser_worker_fallback_database(elsewhere);
-	if (autouser_worker_connect_failures() == 0 || strcmp(elsewhere, autouser_database) == 0)
+	if (autouser_worker_connect_failures() == 0 ||
+		strcmp(elsewhere, autouser_database) == 0)
 		place = CLEANUP_HOME;
 	else
 		place = elsewhere[0] ? CLEANUP_ELSEWHERE : CLEANUP_CHOOSING;
 	if (place == CLEANUP_HOME)
-		loop_cxt = autouser_worker_start(AUTOUSER_CLEANUP_WORKER, "pg_autouser cleanup");
+		loop_cxt = autouser_worker_start(AUTOUSER_CLEANUP_WORKER,
+										 "pg_autouser cleanup");
 	else
-		loop_cxt = autouser_worker_start_elsewhere(AUTOUSER_CLEANUP_WORKER,
-												   place == CLEANUP_ELSEWHERE ? elsewhere : NULL,
-												   "pg_autouser cleanup");
+		loop_cxt = autouser_worker_start_elsewhere(
+			AUTOUSER_CLEANUP_WORKER,
+			place == CLEANUP_ELSEWHERE ? elsewhere : NULL,
+			"pg_autouser cleanup");
 	sweep_interval = autouser_sweep_interval;
 
 	for (;;)
 	{
-		bool		overflow = false;
+		bool        overflow = false;
 		TimestampTz next_due = 0;
 		TimestampTz next_event = 0;
 		TimestampTz now;
-		long		sleep_ms;
+		long        sleep_ms;
 
 		CHECK_FOR_INTERRUPTS();
 		autouser_worker_reload_if_asked();
@@ -224,21 +230,23 @@ autouser_cleanup_main(Datum arg)
 			next_sweep = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 													 sweep_interval * 1000L);
 		}
-		if (place != CLEANUP_HOME && GetCurrentTimestamp() >= next_database_check)
+		if (place != CLEANUP_HOME &&
+			GetCurrentTimestamp() >= next_database_check)
 		{
-			char		choice[NAMEDATALEN];
+			char choice[NAMEDATALEN];
 
 			/* Restarted a second later, by the postmaster, where it belongs. */
-			if (autouser_run_in_transaction(look_at_databases_step, choice, failure,
-											sizeof(failure), NULL) &&
+			if (autouser_run_in_transaction(look_at_databases_step, choice,
+											failure, sizeof(failure), NULL) &&
 				choice[0] != '\0' &&
-				(strcmp(choice, autouser_database) == 0 || place == CLEANUP_CHOOSING))
+				(strcmp(choice, autouser_database) == 0 ||
+				 place == CLEANUP_CHOOSING))
 			{
 				autouser_worker_set_fallback_database(choice);
 				proc_exit(1);
 			}
-			next_database_check = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-															  AUTOUSER_DATABASE_CHECK_MS);
+			next_database_check = TimestampTzPlusMilliseconds(
+				GetCurrentTimestamp(), AUTOUSER_DATABASE_CHECK_MS);
 		}
 		/* Connected to no database, nothing can be cleaned: it only chooses. */
 		if (place == CLEANUP_CHOOSING)
@@ -246,15 +254,18 @@ autouser_cleanup_main(Datum arg)
 		/* A standby writes nothing; its primary cleans. */
 		else if (!RecoveryInProgress())
 		{
-			if (place == CLEANUP_HOME && autouser_events_drain_due(true, &next_event))
-				(void) autouser_run_in_transaction(drain_step, NULL, failure, sizeof(failure), NULL);
+			if (place == CLEANUP_HOME &&
+				autouser_events_drain_due(true, &next_event))
+				(void) autouser_run_in_transaction(drain_step, NULL, failure,
+												   sizeof(failure), NULL);
 			next_due = clean_due(&overflow);
 			now = GetCurrentTimestamp();
 			if (overflow || next_sweep == 0 || now >= next_sweep)
 			{
-				(void) autouser_run_in_transaction(sweep_step, NULL, failure, sizeof(failure), NULL);
-				next_sweep = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-														 autouser_sweep_interval * 1000L);
+				(void) autouser_run_in_transaction(sweep_step, NULL, failure,
+												   sizeof(failure), NULL);
+				next_sweep = TimestampTzPlusMilliseconds(
+					GetCurrentTimestamp(), autouser_sweep_interval * 1000L);
 			}
 		}
 		MemoryContextReset(loop_cxt);
@@ -263,8 +274,10 @@ autouser_cleanup_main(Datum arg)
 		sleep_ms = AUTOUSER_MAX_SLEEP_MS;
 		next_due = earliest(earliest(next_due, next_event), next_sweep);
 		if (next_due != 0)
-			sleep_ms = Min(sleep_ms, TimestampDifferenceMilliseconds(now, next_due));
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+			sleep_ms =
+				Min(sleep_ms, TimestampDifferenceMilliseconds(now, next_due));
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 Max(sleep_ms, 1L), PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}

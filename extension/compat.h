@@ -47,7 +47,8 @@ autouser_restrict_search_path(void)
 #define AutouserReservedConnections() (ReservedBackends)
 #else
 #include "postmaster/postmaster.h"
-#define AutouserReservedConnections() (SuperuserReservedConnections + ReservedConnections)
+#define AutouserReservedConnections() \
+	(SuperuserReservedConnections + ReservedConnections)
 #endif
 
-#endif							/* AUTOUSER_COMPAT_H */
+#endif /* AUTOUSER_COMPAT_H */

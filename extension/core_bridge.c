@@ -12,23 +12,31 @@
 
 StaticAssertDecl(AUTOUSER_CORE_MAX_ROLE_BYTES == NAMEDATALEN - 1,
 				 "core role name limit must match NAMEDATALEN");
-StaticAssertDecl((int) AUTOUSER_IDENTITY_RESERVED == (int) AUTOUSER_CORE_IDENTITY_RESERVED &&
-				 (int) AUTOUSER_PATTERN_TOO_LONG == (int) AUTOUSER_CORE_PATTERN_TOO_LONG &&
-				 (int) AUTOUSER_ROLE_ENTRY_INVALID == (int) AUTOUSER_CORE_ROLE_ENTRY_INVALID,
+StaticAssertDecl((int) AUTOUSER_IDENTITY_RESERVED ==
+						 (int) AUTOUSER_CORE_IDENTITY_RESERVED &&
+					 (int) AUTOUSER_PATTERN_TOO_LONG ==
+						 (int) AUTOUSER_CORE_PATTERN_TOO_LONG &&
+					 (int) AUTOUSER_ROLE_ENTRY_INVALID ==
+						 (int) AUTOUSER_CORE_ROLE_ENTRY_INVALID,
 				 "the check enums must mirror the core's");
 StaticAssertDecl((int) AUTOUSER_ACTION_REJECT_SET_CHANGED ==
-				 (int) AUTOUSER_CORE_ACTION_REJECT_SET_CHANGED &&
-				 (int) AUTOUSER_ACTION_REACTIVATE == (int) AUTOUSER_CORE_ACTION_REACTIVATE &&
-				 (int) AUTOUSER_ACTION_REJECT_UNMANAGED ==
-				 (int) AUTOUSER_CORE_ACTION_REJECT_UNMANAGED,
+						 (int) AUTOUSER_CORE_ACTION_REJECT_SET_CHANGED &&
+					 (int) AUTOUSER_ACTION_REACTIVATE ==
+						 (int) AUTOUSER_CORE_ACTION_REACTIVATE &&
+					 (int) AUTOUSER_ACTION_REJECT_UNMANAGED ==
+						 (int) AUTOUSER_CORE_ACTION_REJECT_UNMANAGED,
 				 "AutouserAction must mirror autouser_core_action");
-StaticAssertDecl((int) AUTOUSER_FORBIDDEN_TEMPLATE_LOGIN ==
-				 (int) AUTOUSER_CORE_FORBIDDEN_TEMPLATE_LOGIN &&
-				 (int) AUTOUSER_FORBIDDEN_BUILTIN == (int) AUTOUSER_CORE_FORBIDDEN_BUILTIN,
-				 "AutouserForbiddenReason must mirror autouser_core_forbidden_reason");
-StaticAssertDecl(AUTOUSER_ROLE_FROM_TEMPLATE == AUTOUSER_CORE_ROLE_FROM_TEMPLATE &&
-				 AUTOUSER_ROLE_WRITES_RULES == AUTOUSER_CORE_ROLE_WRITES_RULES &&
-				 AUTOUSER_ROLE_MISSING == AUTOUSER_CORE_ROLE_MISSING,
+StaticAssertDecl(
+	(int) AUTOUSER_FORBIDDEN_TEMPLATE_LOGIN ==
+			(int) AUTOUSER_CORE_FORBIDDEN_TEMPLATE_LOGIN &&
+		(int) AUTOUSER_FORBIDDEN_BUILTIN ==
+			(int) AUTOUSER_CORE_FORBIDDEN_BUILTIN,
+	"AutouserForbiddenReason must mirror autouser_core_forbidden_reason");
+StaticAssertDecl(AUTOUSER_ROLE_FROM_TEMPLATE ==
+						 AUTOUSER_CORE_ROLE_FROM_TEMPLATE &&
+					 AUTOUSER_ROLE_WRITES_RULES ==
+						 AUTOUSER_CORE_ROLE_WRITES_RULES &&
+					 AUTOUSER_ROLE_MISSING == AUTOUSER_CORE_ROLE_MISSING,
 				 "AUTOUSER_ROLE_* must mirror AUTOUSER_CORE_ROLE_*");
 
 /* A failure of the core itself: never a user's fault. */
@@ -37,10 +45,12 @@ core_failed(autouser_core_status status, const char *what)
 {
 	if (status == AUTOUSER_CORE_NO_MEMORY)
 		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory"),
-				 errdetail("The pg_autouser core ran out of memory in step \"%s\".", what)));
-	elog(ERROR, "pg_autouser core failed in step \"%s\" (status %d)", what, (int) status);
+				(errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory"),
+				 errdetail(
+					 "The pg_autouser core ran out of memory in step \"%s\".",
+					 what)));
+	elog(ERROR, "pg_autouser core failed in step \"%s\" (status %d)", what,
+		 (int) status);
 }
 
 AutouserIdentityProblem
@@ -52,13 +62,15 @@ autouser_identity_problem(const char *name, size_t len)
 AutouserPatternProblem
 autouser_pattern_problem(const char *pattern)
 {
-	return (AutouserPatternProblem) autouser_core_check_pattern(pattern, strlen(pattern));
+	return (AutouserPatternProblem) autouser_core_check_pattern(
+		pattern, strlen(pattern));
 }
 
 AutouserRoleEntryKind
 autouser_role_entry_kind(const char *entry)
 {
-	return (AutouserRoleEntryKind) autouser_core_classify_role_entry(entry, strlen(entry));
+	return (AutouserRoleEntryKind) autouser_core_classify_role_entry(
+		entry, strlen(entry));
 }
 
 static autouser_core_str
@@ -74,18 +86,20 @@ core_str(const char *s)
 char *
 autouser_rules_encode(List *rows, Size *len)
 {
-	int			n = list_length(rows);
-	autouser_core_rule *rules = palloc0(sizeof(autouser_core_rule) * Max(n, 1));
-	size_t		needed = 0;
-	char	   *out;
+	int                 n = list_length(rows);
+	autouser_core_rule *rules =
+		palloc0(sizeof(autouser_core_rule) * Max(n, 1));
+	size_t               needed = 0;
+	char                *out;
 	autouser_core_status status;
-	int			i = 0;
-	ListCell   *lc;
+	int                  i = 0;
+	ListCell            *lc;
 
-	foreach(lc, rows)
+	foreach (lc, rows)
 	{
-		AutouserRuleRow *row = lfirst(lc);
-		autouser_core_str *roles = palloc(sizeof(autouser_core_str) * Max(row->nroles, 1));
+		AutouserRuleRow   *row = lfirst(lc);
+		autouser_core_str *roles =
+			palloc(sizeof(autouser_core_str) * Max(row->nroles, 1));
 
 		for (int r = 0; r < row->nroles; r++)
 			roles[r] = core_str(row->roles[r]);
@@ -112,10 +126,10 @@ autouser_rules_encode(List *rows, Size *len)
 static autouser_core_attr *
 decode_attrs(const char *attrs, int attrs_len, size_t *n_attrs)
 {
-	int			count = 0;
+	int                 count = 0;
 	autouser_core_attr *out;
-	int			pos = 0;
-	size_t		n = 0;
+	int                 pos = 0;
+	size_t              n = 0;
 
 	for (int i = 0; i < attrs_len; i++)
 		if (attrs[i] == '\0')
@@ -124,9 +138,9 @@ decode_attrs(const char *attrs, int attrs_len, size_t *n_attrs)
 	while (pos < attrs_len)
 	{
 		const char *name = attrs + pos;
-		size_t		name_len = strnlen(name, attrs_len - pos);
+		size_t      name_len = strnlen(name, attrs_len - pos);
 		const char *value;
-		size_t		value_len;
+		size_t      value_len;
 
 		pos += name_len + 1;
 		if (pos >= attrs_len)
@@ -147,11 +161,11 @@ decode_attrs(const char *attrs, int attrs_len, size_t *n_attrs)
 /* One evaluation, split so that its middle step can run under an LWLock. */
 struct AutouserEvalJob
 {
-	autouser_core_login login;
-	char	   *out;
-	size_t		cap;
+	autouser_core_login       login;
+	char                     *out;
+	size_t                    cap;
 	autouser_core_eval_result result;
-	autouser_core_status status;
+	autouser_core_status      status;
 };
 
 /* Allocates everything the evaluation needs (may ereport). */
@@ -173,8 +187,8 @@ autouser_eval_prepare(const char *identity, const char *database,
 void
 autouser_eval_run(AutouserEvalJob *job, const char *blob, Size blob_len)
 {
-	job->status = autouser_core_rules_evaluate(blob, blob_len, &job->login, job->out, job->cap,
-											   &job->result);
+	job->status = autouser_core_rules_evaluate(
+		blob, blob_len, &job->login, job->out, job->cap, &job->result);
 }
 
 /* Reads one "flag byte, name, NUL" entry of the evaluation's output. */
@@ -229,15 +243,16 @@ autouser_eval_finish(AutouserEvalJob *job, AutouserEval *eval)
 		default:
 			core_failed(job->status, "evaluate the rules");
 	}
-	return false;				/* not reached */
+	return false; /* not reached */
 }
 
 void
-autouser_rules_evaluate(const char *blob, Size blob_len,
-						const char *identity, const char *database,
-						const char *attrs, int attrs_len, AutouserEval *eval)
+autouser_rules_evaluate(const char *blob, Size blob_len, const char *identity,
+						const char *database, const char *attrs, int attrs_len,
+						AutouserEval *eval)
 {
-	AutouserEvalJob *job = autouser_eval_prepare(identity, database, attrs, attrs_len);
+	AutouserEvalJob *job =
+		autouser_eval_prepare(identity, database, attrs, attrs_len);
 
 	do
 		autouser_eval_run(job, blob, blob_len);
@@ -249,14 +264,16 @@ void
 autouser_decide(const AutouserLoginFacts *facts, AutouserVerdict *verdict)
 {
 	autouser_core_decision_input in;
-	autouser_core_decision out;
-	autouser_core_set_role *set = palloc0(sizeof(autouser_core_set_role) * Max(facts->n_set, 1));
+	autouser_core_decision       out;
+	autouser_core_set_role      *set =
+		palloc0(sizeof(autouser_core_set_role) * Max(facts->n_set, 1));
 	autouser_core_ancestor *ancestors =
 		palloc0(sizeof(autouser_core_ancestor) * Max(facts->n_ancestors, 1));
 	autouser_core_str *names =
-		palloc0(sizeof(autouser_core_str) * Max(list_length(facts->forbidden_names), 1));
+		palloc0(sizeof(autouser_core_str) *
+				Max(list_length(facts->forbidden_names), 1));
 	autouser_core_status status;
-	ListCell   *lc;
+	ListCell            *lc;
 
 	for (int i = 0; i < facts->n_set; i++)
 	{
@@ -270,7 +287,7 @@ autouser_decide(const AutouserLoginFacts *facts, AutouserVerdict *verdict)
 		ancestors[i].name = core_str(facts->ancestors[i].name);
 		ancestors[i].flags = facts->ancestors[i].flags;
 	}
-	foreach(lc, facts->forbidden_names)
+	foreach (lc, facts->forbidden_names)
 		names[foreach_current_index(lc)] = core_str(lfirst(lc));
 
 	in.rules_matched = facts->rules_matched;
@@ -307,19 +324,21 @@ void
 autouser_core_warm_up(void)
 {
 	static const char *const roles[] = {"warm", "warm_{{cert.OU}}"};
-	List	   *rows = NIL;
-	AutouserRuleRow row = {1, "w*", "*", NULL, 2, (char **) roles};
-	const char	attrs[] = "CN\0warmup\0OU\0a\0OU\0b";
-	AutouserEval eval;
-	AutouserSetRoleFacts set = {"warm", 0, 0, 0};
-	AutouserLoginFacts facts = {true, false, false, false, false, 0, &set, 1, NULL, 0, NIL};
-	AutouserVerdict verdict;
-	Size		len;
-	char	   *blob;
+	List                    *rows = NIL;
+	AutouserRuleRow          row = {1, "w*", "*", NULL, 2, (char **) roles};
+	const char               attrs[] = "CN\0warmup\0OU\0a\0OU\0b";
+	AutouserEval             eval;
+	AutouserSetRoleFacts     set = {"warm", 0, 0, 0};
+	AutouserLoginFacts       facts = {true, false, false, false, false, 0,
+									  &set, 1,     NULL,  0,     NIL};
+	AutouserVerdict          verdict;
+	Size                     len;
+	char                    *blob;
 
 	rows = lappend(rows, &row);
 	blob = autouser_rules_encode(rows, &len);
-	autouser_rules_evaluate(blob, len, "warmup", "db", attrs, sizeof(attrs), &eval);
+	autouser_rules_evaluate(blob, len, "warmup", "db", attrs, sizeof(attrs),
+							&eval);
 	(void) autouser_identity_problem("warmup", 6);
 	autouser_decide(&facts, &verdict);
 	list_free(rows);

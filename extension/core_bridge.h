@@ -74,110 +74,114 @@ typedef enum AutouserForbiddenReason
 } AutouserForbiddenReason;
 
 /* Facts about a role, as flags (mirror AUTOUSER_CORE_ROLE_*). */
-#define AUTOUSER_ROLE_MISSING		0x0001
-#define AUTOUSER_ROLE_SUPERUSER		0x0002
-#define AUTOUSER_ROLE_REPLICATION	0x0004
-#define AUTOUSER_ROLE_BYPASSRLS		0x0008
-#define AUTOUSER_ROLE_CREATEROLE	0x0010
-#define AUTOUSER_ROLE_LOGIN			0x0020
-#define AUTOUSER_ROLE_PREDEFINED	0x0040
-#define AUTOUSER_ROLE_GROUP			0x0080
-#define AUTOUSER_ROLE_ADMIN			0x0100
-#define AUTOUSER_ROLE_MANAGED		0x0200
-#define AUTOUSER_ROLE_SELF			0x0400
-#define AUTOUSER_ROLE_DB_OWNER		0x0800
-#define AUTOUSER_ROLE_EXT_OWNER		0x1000
-#define AUTOUSER_ROLE_WRITES_RULES	0x2000
+#define AUTOUSER_ROLE_MISSING       0x0001
+#define AUTOUSER_ROLE_SUPERUSER     0x0002
+#define AUTOUSER_ROLE_REPLICATION   0x0004
+#define AUTOUSER_ROLE_BYPASSRLS     0x0008
+#define AUTOUSER_ROLE_CREATEROLE    0x0010
+#define AUTOUSER_ROLE_LOGIN         0x0020
+#define AUTOUSER_ROLE_PREDEFINED    0x0040
+#define AUTOUSER_ROLE_GROUP         0x0080
+#define AUTOUSER_ROLE_ADMIN         0x0100
+#define AUTOUSER_ROLE_MANAGED       0x0200
+#define AUTOUSER_ROLE_SELF          0x0400
+#define AUTOUSER_ROLE_DB_OWNER      0x0800
+#define AUTOUSER_ROLE_EXT_OWNER     0x1000
+#define AUTOUSER_ROLE_WRITES_RULES  0x2000
 #define AUTOUSER_ROLE_FROM_TEMPLATE 0x4000
 
 typedef enum AutouserEvalResult
 {
-	AUTOUSER_EVAL_MATCH,		/* roles holds the set */
+	AUTOUSER_EVAL_MATCH, /* roles holds the set */
 	AUTOUSER_EVAL_NO_MATCH,
 	AUTOUSER_EVAL_INVALID_ROLE, /* invalid_role holds a bad expansion */
-	AUTOUSER_EVAL_BROKEN		/* the blob is malformed */
+	AUTOUSER_EVAL_BROKEN        /* the blob is malformed */
 } AutouserEvalResult;
 
 typedef struct AutouserEvalRole
 {
-	char	   *name;
-	bool		from_template;	/* only certificate text named it */
+	char *name;
+	bool  from_template; /* only certificate text named it */
 } AutouserEvalRole;
 
 typedef struct AutouserEval
 {
 	AutouserEvalResult result;
-	List	   *roles;			/* AutouserEvalRole *, sorted, distinct */
-	char	   *invalid_role;
-	int64		rule_id;		/* first matching rule */
-	uint32		candidates;		/* rules matching identity and database */
+	List              *roles; /* AutouserEvalRole *, sorted, distinct */
+	char              *invalid_role;
+	int64              rule_id;    /* first matching rule */
+	uint32             candidates; /* rules matching identity and database */
 } AutouserEval;
 
 /* One row of autouser.rules, as the encoder takes it. */
 typedef struct AutouserRuleRow
 {
-	int64		id;
-	char	   *identity;
-	char	   *database;
-	char	   *cert_ou;		/* NULL = any */
-	int			nroles;
-	char	  **roles;
+	int64  id;
+	char  *identity;
+	char  *database;
+	char  *cert_ou; /* NULL = any */
+	int    nroles;
+	char **roles;
 } AutouserRuleRow;
 
 /* A role of the set, with its ancestors at ancestors[first .. first + n). */
 typedef struct AutouserSetRoleFacts
 {
 	const char *name;
-	uint32		flags;
-	int			first_ancestor;
-	int			n_ancestors;
+	uint32      flags;
+	int         first_ancestor;
+	int         n_ancestors;
 } AutouserSetRoleFacts;
 
 typedef struct AutouserAncestorFacts
 {
 	const char *name;
-	uint32		flags;
+	uint32      flags;
 } AutouserAncestorFacts;
 
 typedef struct AutouserLoginFacts
 {
-	bool		rules_matched;
-	bool		role_exists;
-	bool		role_managed;
-	bool		role_can_login;
-	bool		set_equal;
-	int			other_sessions;
-	AutouserSetRoleFacts *set;
-	int			n_set;
+	bool                   rules_matched;
+	bool                   role_exists;
+	bool                   role_managed;
+	bool                   role_can_login;
+	bool                   set_equal;
+	int                    other_sessions;
+	AutouserSetRoleFacts  *set;
+	int                    n_set;
 	AutouserAncestorFacts *ancestors;
-	int			n_ancestors;
-	List	   *forbidden_names;	/* char *: pg_autouser.forbidden_roles */
+	int                    n_ancestors;
+	List *forbidden_names; /* char *: pg_autouser.forbidden_roles */
 } AutouserLoginFacts;
 
 typedef struct AutouserVerdict
 {
-	AutouserAction action;
-	bool		needs_write;
-	int			bad_role;		/* set index, or -1 */
-	int			bad_ancestor;	/* ancestors index, or -1 */
+	AutouserAction          action;
+	bool                    needs_write;
+	int                     bad_role;     /* set index, or -1 */
+	int                     bad_ancestor; /* ancestors index, or -1 */
 	AutouserForbiddenReason reason;
 } AutouserVerdict;
 
 typedef struct AutouserEvalJob AutouserEvalJob;
 
-extern AutouserIdentityProblem autouser_identity_problem(const char *name, size_t len);
+extern AutouserIdentityProblem
+autouser_identity_problem(const char *name, size_t len);
 extern AutouserPatternProblem autouser_pattern_problem(const char *pattern);
-extern AutouserRoleEntryKind autouser_role_entry_kind(const char *entry);
-extern char *autouser_rules_encode(List *rows, Size *len);
-extern AutouserEvalJob *autouser_eval_prepare(const char *identity, const char *database,
-											  const char *attrs, int attrs_len);
-extern void autouser_eval_run(AutouserEvalJob *job, const char *blob, Size blob_len);
+extern AutouserRoleEntryKind  autouser_role_entry_kind(const char *entry);
+extern char                  *autouser_rules_encode(List *rows, Size *len);
+extern AutouserEvalJob *
+autouser_eval_prepare(const char *identity, const char *database,
+					  const char *attrs, int attrs_len);
+extern void
+autouser_eval_run(AutouserEvalJob *job, const char *blob, Size blob_len);
 extern bool autouser_eval_finish(AutouserEvalJob *job, AutouserEval *eval);
-extern void autouser_rules_evaluate(const char *blob, Size blob_len,
-									const char *identity, const char *database,
-									const char *attrs, int attrs_len,
-									AutouserEval *eval);
-extern void autouser_decide(const AutouserLoginFacts *facts, AutouserVerdict *verdict);
+extern void
+autouser_rules_evaluate(const char *blob, Size blob_len, const char *identity,
+						const char *database, const char *attrs, int attrs_len,
+						AutouserEval *eval);
+extern void
+autouser_decide(const AutouserLoginFacts *facts, AutouserVerdict *verdict);
 extern void autouser_core_warm_up(void);
 
-#endif							/* AUTOUSER_CORE_BRIDGE_H */
+#endif /* AUTOUSER_CORE_BRIDGE_H */

@@ -29,69 +29,71 @@
 #include "workers.h"
 
 #define AUTOUSER_EVENT_QUEUE_SIZE 4096
-#define AUTOUSER_EVENT_BATCH 256
+#define AUTOUSER_EVENT_BATCH      256
 #define AUTOUSER_REJECT_WINDOW_MS 60000
 /* A provisioning worker drains when the cleanup worker left events this long. */
 #define AUTOUSER_DRAIN_LAG_MS 1000
 
 static const char *const action_names[] = {
-	"create", "reactivate", "deactivate", "drop", "reject", "sweep", "login"
-};
+	"create", "reactivate", "deactivate", "drop", "reject", "sweep", "login"};
 
 typedef struct AutouserEventKey
 {
-	int			action;			/* AUTOUSER_EVENT_LOGIN or _REJECT */
-	char		identity[NAMEDATALEN];
+	int  action; /* AUTOUSER_EVENT_LOGIN or _REJECT */
+	char identity[NAMEDATALEN];
 } AutouserEventKey;
 
 typedef struct AutouserQueuedEvent
 {
-	AutouserEventKey key;		/* hash key: must be first */
-	int			pending;		/* occurrences not yet written */
-	TimestampTz last_at;		/* the latest occurrence */
-	TimestampTz window_start;	/* REJECT: when the last row was written, or 0 */
-	pid_t		pid;			/* of the latest occurrence */
-	char		database[NAMEDATALEN];
-	char		detail[AUTOUSER_DETAIL_BYTES];
+	AutouserEventKey key;     /* hash key: must be first */
+	int              pending; /* occurrences not yet written */
+	TimestampTz      last_at; /* the latest occurrence */
+	TimestampTz window_start; /* REJECT: when the last row was written, or 0 */
+	pid_t       pid;          /* of the latest occurrence */
+	char        database[NAMEDATALEN];
+	char        detail[AUTOUSER_DETAIL_BYTES];
 } AutouserQueuedEvent;
 
 typedef struct AutouserEventQueue
 {
 	TimestampTz last_drain_at;
-	uint64		dropped;		/* occurrences that found the queue full */
+	uint64      dropped; /* occurrences that found the queue full */
 } AutouserEventQueue;
 
 /* A row to write, taken out of the queue. */
 typedef struct AutouserEventRow
 {
 	AutouserQueuedEvent event;
-	int			repeats;		/* REJECT: occurrences folded into this row beyond one */
-	bool		continued;		/* REJECT: a window's count, not its first row */
+	int  repeats;   /* REJECT: occurrences folded into this row beyond one */
+	bool continued; /* REJECT: a window's count, not its first row */
 } AutouserEventRow;
 
 static AutouserEventQueue *control = NULL;
-static HTAB *queued = NULL;
+static HTAB               *queued = NULL;
 
 Size
 autouser_events_shmem_size(void)
 {
 	return add_size(MAXALIGN(sizeof(AutouserEventQueue)),
-					hash_estimate_size(AUTOUSER_EVENT_QUEUE_SIZE, sizeof(AutouserQueuedEvent)));
+					hash_estimate_size(AUTOUSER_EVENT_QUEUE_SIZE,
+									   sizeof(AutouserQueuedEvent)));
 }
 
 void
 autouser_events_shmem_startup(void)
 {
-	bool		found;
-	HASHCTL		info;
+	bool    found;
+	HASHCTL info;
 
-	control = ShmemInitStruct("pg_autouser event queue", sizeof(AutouserEventQueue), &found);
+	control = ShmemInitStruct("pg_autouser event queue",
+							  sizeof(AutouserEventQueue), &found);
 	if (!found)
 		memset(control, 0, sizeof(AutouserEventQueue));
 	info.keysize = sizeof(AutouserEventKey);
 	info.entrysize = sizeof(AutouserQueuedEvent);
-	queued = ShmemInitHash("pg_autouser queued events", AUTOUSER_EVENT_QUEUE_SIZE,
-						   AUTOUSER_EVENT_QUEUE_SIZE, &info, HASH_ELEM | HASH_BLOBS);
+	queued = ShmemInitHash(
+		"pg_autouser queued events", AUTOUSER_EVENT_QUEUE_SIZE,
+		AUTOUSER_EVENT_QUEUE_SIZE, &info, HASH_ELEM | HASH_BLOBS);
 }
 
 /*
@@ -102,10 +104,10 @@ void
 autouser_event_queue(AutouserEventAction action, const char *identity,
 					 const char *database, const char *detail)
 {
-	AutouserEventKey key;
+	AutouserEventKey     key;
 	AutouserQueuedEvent *ev;
-	bool		found;
-	long		entries;
+	bool                 found;
+	long                 entries;
 
 	Assert(action == AUTOUSER_EVENT_LOGIN || action == AUTOUSER_EVENT_REJECT);
 	memset(&key, 0, sizeof(key));
@@ -154,24 +156,25 @@ autouser_event_queue(AutouserEventAction action, const char *identity,
 bool
 autouser_events_drain_due(bool cleanup_worker, TimestampTz *next_due)
 {
-	TimestampTz now = GetCurrentTimestamp();
-	HASH_SEQ_STATUS seq;
+	TimestampTz          now = GetCurrentTimestamp();
+	HASH_SEQ_STATUS      seq;
 	AutouserQueuedEvent *ev;
-	bool		due = false;
-	bool		lagging;
-	long		entries;
+	bool                 due = false;
+	bool                 lagging;
+	long                 entries;
 
 	*next_due = 0;
 	autouser_lock(AUTOUSER_LOCK_EVENTS, LW_SHARED);
 	entries = hash_get_num_entries(queued);
-	lagging = TimestampDifferenceExceeds(control->last_drain_at, now, AUTOUSER_DRAIN_LAG_MS);
+	lagging = TimestampDifferenceExceeds(control->last_drain_at, now,
+										 AUTOUSER_DRAIN_LAG_MS);
 	if (control->dropped > 0)
 		due = true;
 	hash_seq_init(&seq, queued);
 	while ((ev = hash_seq_search(&seq)) != NULL)
 	{
-		TimestampTz window_end = TimestampTzPlusMilliseconds(ev->window_start,
-															 AUTOUSER_REJECT_WINDOW_MS);
+		TimestampTz window_end = TimestampTzPlusMilliseconds(
+			ev->window_start, AUTOUSER_REJECT_WINDOW_MS);
 
 		if (ev->window_start == 0 ? ev->pending > 0 : window_end <= now)
 			due = true;
@@ -189,7 +192,8 @@ autouser_events_drain_due(bool cleanup_worker, TimestampTz *next_due)
  * state.  Returns false if nothing is written (the entry may be removed).
  */
 static bool
-take_row(AutouserQueuedEvent *ev, TimestampTz now, AutouserEventRow *row, bool *remove)
+take_row(AutouserQueuedEvent *ev, TimestampTz now, AutouserEventRow *row,
+		 bool *remove)
 {
 	*remove = false;
 	row->event = *ev;
@@ -208,7 +212,8 @@ take_row(AutouserQueuedEvent *ev, TimestampTz now, AutouserEventRow *row, bool *
 		ev->pending = 0;
 		return true;
 	}
-	if (!TimestampDifferenceExceeds(ev->window_start, now, AUTOUSER_REJECT_WINDOW_MS))
+	if (!TimestampDifferenceExceeds(ev->window_start, now,
+									AUTOUSER_REJECT_WINDOW_MS))
 		return false;
 	if (ev->pending == 0)
 	{
@@ -229,13 +234,15 @@ requeue_rows(const AutouserEventRow *rows, int n)
 {
 	for (int i = 0; i < n; i++)
 	{
-		bool		found;
-		AutouserQueuedEvent *ev = hash_search(queued, &rows[i].event.key, HASH_ENTER_NULL, &found);
+		bool                 found;
+		AutouserQueuedEvent *ev =
+			hash_search(queued, &rows[i].event.key, HASH_ENTER_NULL, &found);
 
 		if (ev == NULL)
 		{
 			control->dropped += 1 + rows[i].repeats;
-			autouser_stats_count(AUTOUSER_STAT_EVENTS_DROPPED, 1 + rows[i].repeats);
+			autouser_stats_count(AUTOUSER_STAT_EVENTS_DROPPED,
+								 1 + rows[i].repeats);
 			continue;
 		}
 		if (!found)
@@ -243,7 +250,8 @@ requeue_rows(const AutouserEventRow *rows, int n)
 			*ev = rows[i].event;
 			ev->pending = 0;
 		}
-		ev->pending += rows[i].continued ? rows[i].repeats : 1 + rows[i].repeats;
+		ev->pending +=
+			rows[i].continued ? rows[i].repeats : 1 + rows[i].repeats;
 		if (!rows[i].continued)
 			ev->window_start = 0;
 	}
@@ -252,23 +260,25 @@ requeue_rows(const AutouserEventRow *rows, int n)
 static Datum
 text_array(List *names)
 {
-	ArrayBuildState *state = initArrayResult(TEXTOID, CurrentMemoryContext, false);
-	ListCell   *lc;
+	ArrayBuildState *state =
+		initArrayResult(TEXTOID, CurrentMemoryContext, false);
+	ListCell *lc;
 
-	foreach(lc, names)
-		accumArrayResult(state, CStringGetTextDatum(lfirst(lc)), false, TEXTOID,
-						 CurrentMemoryContext);
+	foreach (lc, names)
+		accumArrayResult(state, CStringGetTextDatum(lfirst(lc)), false,
+						 TEXTOID, CurrentMemoryContext);
 	return makeArrayResult(state, CurrentMemoryContext);
 }
 
 static void
 insert_event(TimestampTz at, AutouserEventAction action, const char *identity,
-			 const char *role, const char *database, List *roles, const char *detail, int pid)
+			 const char *role, const char *database, List *roles,
+			 const char *detail, int pid)
 {
-	Oid			types[8] = {TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID,
-	TEXTOID, INT4OID};
-	Datum		values[8];
-	char		nulls[8] = "        ";
+	Oid   types[8] = {TIMESTAMPTZOID, TEXTOID,      TEXTOID, TEXTOID,
+					  TEXTOID,        TEXTARRAYOID, TEXTOID, INT4OID};
+	Datum values[8];
+	char  nulls[8] = "        ";
 
 	values[0] = TimestampTzGetDatum(at);
 	values[1] = identity ? CStringGetTextDatum(identity) : (Datum) 0;
@@ -286,10 +296,11 @@ insert_event(TimestampTz at, AutouserEventAction action, const char *identity,
 	/* Without the extension (dropped, or its database gone) there is no trail. */
 	if (!autouser_extension_exists())
 		return;
-	(void) autouser_sql(AUTOUSER_AS_OWNER,
-						"INSERT INTO autouser.events (at, identity, role, database, action, roles, detail, pid)"
-						" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-						8, types, values, nulls, false);
+	(void) autouser_sql(
+		AUTOUSER_AS_OWNER,
+		"INSERT INTO autouser.events (at, identity, role, database, action, roles, detail, pid)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		8, types, values, nulls, false);
 }
 
 /* An event in the caller's transaction: it commits with the change. */
@@ -298,14 +309,15 @@ autouser_event_record(AutouserEventAction action, const char *identity,
 					  const char *role, const char *database, List *roles,
 					  const char *detail, int pid)
 {
-	insert_event(GetCurrentTimestamp(), action, identity, role, database, roles, detail, pid);
+	insert_event(GetCurrentTimestamp(), action, identity, role, database,
+				 roles, detail, pid);
 }
 
 static void
 user_state_sql(const char *sql, const char *role, TimestampTz at)
 {
-	Oid			types[2] = {TEXTOID, TIMESTAMPTZOID};
-	Datum		values[2];
+	Oid   types[2] = {TEXTOID, TIMESTAMPTZOID};
+	Datum values[2];
 
 	values[0] = CStringGetTextDatum(role);
 	values[1] = TimestampTzGetDatum(at);
@@ -318,15 +330,17 @@ void
 autouser_user_state_login(const char *role, bool created)
 {
 	if (created)
-		user_state_sql("INSERT INTO autouser.user_state AS s (role, created_at, last_login)"
-					   " VALUES ($1, $2, $2) ON CONFLICT (role) DO UPDATE"
-					   " SET created_at = $2, last_login = $2, last_logout = NULL",
-					   role, GetCurrentTimestamp());
+		user_state_sql(
+			"INSERT INTO autouser.user_state AS s (role, created_at, last_login)"
+			" VALUES ($1, $2, $2) ON CONFLICT (role) DO UPDATE"
+			" SET created_at = $2, last_login = $2, last_logout = NULL",
+			role, GetCurrentTimestamp());
 	else
-		user_state_sql("INSERT INTO autouser.user_state AS s (role, last_login)"
-					   " VALUES ($1, $2) ON CONFLICT (role) DO UPDATE"
-					   " SET last_login = GREATEST(s.last_login, $2)",
-					   role, GetCurrentTimestamp());
+		user_state_sql(
+			"INSERT INTO autouser.user_state AS s (role, last_login)"
+			" VALUES ($1, $2) ON CONFLICT (role) DO UPDATE"
+			" SET last_login = GREATEST(s.last_login, $2)",
+			role, GetCurrentTimestamp());
 }
 
 void
@@ -350,20 +364,23 @@ static void
 write_row(const AutouserEventRow *row)
 {
 	const AutouserQueuedEvent *ev = &row->event;
-	char	   *detail;
+	char                      *detail;
 
 	if (ev->key.action == AUTOUSER_EVENT_LOGIN)
 	{
-		user_state_sql("UPDATE autouser.user_state SET last_login = GREATEST(last_login, $2)"
-					   " WHERE role OPERATOR(pg_catalog.=) $1", ev->key.identity, ev->last_at);
+		user_state_sql(
+			"UPDATE autouser.user_state SET last_login = GREATEST(last_login, $2)"
+			" WHERE role OPERATOR(pg_catalog.=) $1",
+			ev->key.identity, ev->last_at);
 		return;
 	}
 	if (row->repeats == 0)
 		detail = pstrdup(ev->detail);
 	else
-		detail = psprintf("%s (%d more in the last minute)", ev->detail, row->repeats);
-	insert_event(ev->last_at, ev->key.action, ev->key.identity, NULL, ev->database, NULL,
-				 detail, ev->pid);
+		detail = psprintf("%s (%d more in the last minute)", ev->detail,
+						  row->repeats);
+	insert_event(ev->last_at, ev->key.action, ev->key.identity, NULL,
+				 ev->database, NULL, detail, ev->pid);
 }
 
 /*
@@ -374,16 +391,17 @@ write_row(const AutouserEventRow *row)
 int
 autouser_events_drain(void)
 {
-	AutouserEventRow *rows = palloc(sizeof(AutouserEventRow) * AUTOUSER_EVENT_BATCH);
-	int			total = 0;
+	AutouserEventRow *rows =
+		palloc(sizeof(AutouserEventRow) * AUTOUSER_EVENT_BATCH);
+	int total = 0;
 
 	for (;;)
 	{
-		TimestampTz now = GetCurrentTimestamp();
-		HASH_SEQ_STATUS seq;
+		TimestampTz          now = GetCurrentTimestamp();
+		HASH_SEQ_STATUS      seq;
 		AutouserQueuedEvent *ev;
-		uint64		dropped;
-		volatile int n = 0;
+		uint64               dropped;
+		volatile int         n = 0;
 
 		autouser_lock(AUTOUSER_LOCK_EVENTS, LW_EXCLUSIVE);
 		control->last_drain_at = now;
@@ -392,7 +410,7 @@ autouser_events_drain(void)
 		hash_seq_init(&seq, queued);
 		while ((ev = hash_seq_search(&seq)) != NULL)
 		{
-			bool		remove;
+			bool remove;
 
 			if (take_row(ev, now, &rows[n], &remove))
 				n++;
@@ -407,9 +425,11 @@ autouser_events_drain(void)
 		autouser_unlock(AUTOUSER_LOCK_EVENTS);
 
 		if (dropped > 0)
-			ereport(LOG,
-					(errmsg("pg_autouser could not queue %llu events because the queue was full",
-							(unsigned long long) dropped)));
+			ereport(
+				LOG,
+				(errmsg(
+					"pg_autouser could not queue %llu events because the queue was full",
+					(unsigned long long) dropped)));
 		PG_TRY();
 		{
 			for (int i = 0; i < n; i++)
@@ -433,15 +453,16 @@ autouser_events_drain(void)
 int
 autouser_events_purge(void)
 {
-	Oid			types[1] = {TIMESTAMPTZOID};
-	Datum		values[1];
+	Oid   types[1] = {TIMESTAMPTZOID};
+	Datum values[1];
 
 	if (autouser_event_retention <= 0 || !autouser_extension_exists())
 		return 0;
-	values[0] = TimestampTzGetDatum(TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-																-(int64) autouser_event_retention * 60 * 1000));
-	(void) autouser_sql(AUTOUSER_AS_OWNER,
-						"DELETE FROM autouser.events WHERE at OPERATOR(pg_catalog.<) $1",
-						1, types, values, NULL, false);
+	values[0] = TimestampTzGetDatum(TimestampTzPlusMilliseconds(
+		GetCurrentTimestamp(), -(int64) autouser_event_retention * 60 * 1000));
+	(void) autouser_sql(
+		AUTOUSER_AS_OWNER,
+		"DELETE FROM autouser.events WHERE at OPERATOR(pg_catalog.<) $1", 1,
+		types, values, NULL, false);
 	return (int) SPI_processed;
 }

@@ -18,23 +18,26 @@ typedef enum AutouserEventAction
 	AUTOUSER_EVENT_DROP,
 	AUTOUSER_EVENT_REJECT,
 	AUTOUSER_EVENT_SWEEP,
-	AUTOUSER_EVENT_LOGIN		/* fast-path login: only updates last_login */
+	AUTOUSER_EVENT_LOGIN /* fast-path login: only updates last_login */
 } AutouserEventAction;
 
 extern Size autouser_events_shmem_size(void);
 extern void autouser_events_shmem_startup(void);
 
-extern void autouser_event_queue(AutouserEventAction action, const char *identity,
-								 const char *database, const char *detail);
-extern bool autouser_events_drain_due(bool cleanup_worker, TimestampTz *next_due);
-extern int	autouser_events_drain(void);
+extern void
+autouser_event_queue(AutouserEventAction action, const char *identity,
+					 const char *database, const char *detail);
+extern bool
+autouser_events_drain_due(bool cleanup_worker, TimestampTz *next_due);
+extern int autouser_events_drain(void);
 
-extern void autouser_event_record(AutouserEventAction action, const char *identity,
-								  const char *role, const char *database, List *roles,
-								  const char *detail, int pid);
+extern void
+autouser_event_record(AutouserEventAction action, const char *identity,
+					  const char *role, const char *database, List *roles,
+					  const char *detail, int pid);
 extern void autouser_user_state_login(const char *role, bool created);
 extern void autouser_user_state_logout(const char *role, TimestampTz ended_at);
 extern void autouser_user_state_forget(const char *role);
-extern int	autouser_events_purge(void);
+extern int  autouser_events_purge(void);
 
-#endif							/* AUTOUSER_EVENTS_H */
+#endif /* AUTOUSER_EVENTS_H */

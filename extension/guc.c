@@ -13,33 +13,32 @@
 #include "guc.h"
 #include "workers.h"
 
-bool		autouser_enabled = true;
-char	   *autouser_database = NULL;
-char	   *autouser_admin_role = NULL;
-char	   *autouser_group_role = NULL;
-int			autouser_cleanup = AUTOUSER_CLEANUP_DEACTIVATE;
-int			autouser_cleanup_delay = 0;
-int			autouser_sweep_interval = 60;
-int			autouser_provision_timeout = 10000;
-int			autouser_workers = 2;
-char	   *autouser_forbidden_roles = NULL;
-int			autouser_event_retention = 30 * 24 * 60;
-int			autouser_lock_timeout = 2000;
+bool  autouser_enabled = true;
+char *autouser_database = NULL;
+char *autouser_admin_role = NULL;
+char *autouser_group_role = NULL;
+int   autouser_cleanup = AUTOUSER_CLEANUP_DEACTIVATE;
+int   autouser_cleanup_delay = 0;
+int   autouser_sweep_interval = 60;
+int   autouser_provision_timeout = 10000;
+int   autouser_workers = 2;
+char *autouser_forbidden_roles = NULL;
+int   autouser_event_retention = 30 * 24 * 60;
+int   autouser_lock_timeout = 2000;
 
 static const struct config_enum_entry cleanup_options[] = {
 	{"deactivate", AUTOUSER_CLEANUP_DEACTIVATE, false},
 	{"drop", AUTOUSER_CLEANUP_DROP, false},
 	{"off", AUTOUSER_CLEANUP_OFF, false},
-	{NULL, 0, false}
-};
+	{NULL, 0, false}};
 
 /* A list setting must parse as one; reject it at SET/reload, not at login. */
 static bool
 check_forbidden_roles(char **newval, void **extra, GucSource source)
 {
-	char	   *copy = pstrdup(*newval);
-	List	   *names = NIL;
-	bool		ok = SplitIdentifierString(copy, ',', &names);
+	char *copy = pstrdup(*newval);
+	List *names = NIL;
+	bool  ok = SplitIdentifierString(copy, ',', &names);
 
 	list_free(names);
 	pfree(copy);
@@ -52,81 +51,80 @@ check_forbidden_roles(char **newval, void **extra, GucSource source)
 List *
 autouser_forbidden_role_list(void)
 {
-	char	   *copy = pstrdup(autouser_forbidden_roles ? autouser_forbidden_roles : "");
-	List	   *names = NIL;
+	char *copy =
+		pstrdup(autouser_forbidden_roles ? autouser_forbidden_roles : "");
+	List *names = NIL;
 
 	if (!SplitIdentifierString(copy, ',', &names))
-		return NIL;				/* cannot happen: check hook vetted it */
+		return NIL; /* cannot happen: check hook vetted it */
 	return names;
 }
 
 void
 autouser_guc_init(void)
 {
-	DefineCustomBoolVariable("pg_autouser.enabled",
-							 "Provision roles for certificate logins.",
-							 "When off, the extension never touches a login.",
-							 &autouser_enabled, true,
-							 PGC_SIGHUP, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_autouser.database",
-							   "Database holding the autouser schema; the workers connect to it.",
-							   NULL,
-							   &autouser_database, "postgres",
-							   PGC_POSTMASTER, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_autouser.admin_role",
-							   "Role the workers act as; needs CREATEROLE. Empty means the bootstrap superuser.",
-							   NULL,
-							   &autouser_admin_role, "",
-							   PGC_SIGHUP, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_autouser.group_role",
-							   "NOLOGIN group role every managed role belongs to.",
-							   "Membership in this role is what marks a role as managed.",
-							   &autouser_group_role, "auto_user",
-							   PGC_SIGHUP, 0, NULL, NULL, NULL);
-	DefineCustomEnumVariable("pg_autouser.cleanup",
-							 "What happens after a managed role's last session ends.",
-							 NULL,
-							 &autouser_cleanup, AUTOUSER_CLEANUP_DEACTIVATE,
-							 cleanup_options,
-							 PGC_SIGHUP, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("pg_autouser.cleanup_delay",
-							"Grace period before a managed role is cleaned up.",
-							NULL,
-							&autouser_cleanup_delay, 0, 0, 24 * 3600 * 1000,
-							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
-	DefineCustomIntVariable("pg_autouser.sweep_interval",
-							"Interval of the periodic sweep of idle managed roles.",
-							NULL,
-							&autouser_sweep_interval, 60, 1, 24 * 3600,
-							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
-	DefineCustomIntVariable("pg_autouser.provision_timeout",
-							"Longest a login waits for provisioning.",
-							"Logins never wait past authentication_timeout either.",
-							&autouser_provision_timeout, 10000, 100, 600 * 1000,
-							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomBoolVariable(
+		"pg_autouser.enabled", "Provision roles for certificate logins.",
+		"When off, the extension never touches a login.", &autouser_enabled,
+		true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable(
+		"pg_autouser.database",
+		"Database holding the autouser schema; the workers connect to it.",
+		NULL, &autouser_database, "postgres", PGC_POSTMASTER, 0, NULL, NULL,
+		NULL);
+	DefineCustomStringVariable(
+		"pg_autouser.admin_role",
+		"Role the workers act as; needs CREATEROLE. Empty means the bootstrap superuser.",
+		NULL, &autouser_admin_role, "", PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable(
+		"pg_autouser.group_role",
+		"NOLOGIN group role every managed role belongs to.",
+		"Membership in this role is what marks a role as managed.",
+		&autouser_group_role, "auto_user", PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable(
+		"pg_autouser.cleanup",
+		"What happens after a managed role's last session ends.", NULL,
+		&autouser_cleanup, AUTOUSER_CLEANUP_DEACTIVATE, cleanup_options,
+		PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"pg_autouser.cleanup_delay",
+		"Grace period before a managed role is cleaned up.", NULL,
+		&autouser_cleanup_delay, 0, 0, 24 * 3600 * 1000, PGC_SIGHUP,
+		GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"pg_autouser.sweep_interval",
+		"Interval of the periodic sweep of idle managed roles.", NULL,
+		&autouser_sweep_interval, 60, 1, 24 * 3600, PGC_SIGHUP, GUC_UNIT_S,
+		NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"pg_autouser.provision_timeout",
+		"Longest a login waits for provisioning.",
+		"Logins never wait past authentication_timeout either.",
+		&autouser_provision_timeout, 10000, 100, 600 * 1000, PGC_SIGHUP,
+		GUC_UNIT_MS, NULL, NULL, NULL);
 	DefineCustomIntVariable("pg_autouser.workers",
-							"Number of provisioning workers.",
-							NULL,
+							"Number of provisioning workers.", NULL,
 							&autouser_workers, 2, 1, AUTOUSER_MAX_WORKERS,
 							PGC_POSTMASTER, 0, NULL, NULL, NULL);
-	DefineCustomStringVariable("pg_autouser.forbidden_roles",
-							   "Extra roles no rule may grant (comma-separated).",
-							   NULL,
-							   &autouser_forbidden_roles, "",
-							   PGC_SIGHUP, GUC_LIST_INPUT,
-							   check_forbidden_roles, NULL, NULL);
+	DefineCustomStringVariable(
+		"pg_autouser.forbidden_roles",
+		"Extra roles no rule may grant (comma-separated).", NULL,
+		&autouser_forbidden_roles, "", PGC_SIGHUP, GUC_LIST_INPUT,
+		check_forbidden_roles, NULL, NULL);
 
-	DefineCustomIntVariable("pg_autouser.event_retention",
-							"How long rows of autouser.events are kept; 0 keeps them forever.",
-							"Older events are deleted by the periodic sweep.",
-							&autouser_event_retention, 30 * 24 * 60, 0, INT_MAX / 60,
-							PGC_SIGHUP, GUC_UNIT_MIN, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"pg_autouser.event_retention",
+		"How long rows of autouser.events are kept; 0 keeps them forever.",
+		"Older events are deleted by the periodic sweep.",
+		&autouser_event_retention, 30 * 24 * 60, 0, INT_MAX / 60, PGC_SIGHUP,
+		GUC_UNIT_MIN, NULL, NULL, NULL);
 
-	DefineCustomIntVariable("pg_autouser.lock_timeout",
-							"Longest any pg_autouser worker statement waits for a lock.",
-							"A job that times out is retried later; it never holds up other identities.",
-							&autouser_lock_timeout, 2000, 1, 600 * 1000,
-							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"pg_autouser.lock_timeout",
+		"Longest any pg_autouser worker statement waits for a lock.",
+		"A job that times out is retried later; it never holds up other identities.",
+		&autouser_lock_timeout, 2000, 1, 600 * 1000, PGC_SIGHUP, GUC_UNIT_MS,
+		NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("pg_autouser");
 }

@@ -13,20 +13,20 @@ typedef enum AutouserCleanupMode
 	AUTOUSER_CLEANUP_OFF = 2
 } AutouserCleanupMode;
 
-extern bool autouser_enabled;
+extern bool  autouser_enabled;
 extern char *autouser_database;
 extern char *autouser_admin_role;
 extern char *autouser_group_role;
-extern int	autouser_cleanup;
-extern int	autouser_cleanup_delay;
-extern int	autouser_sweep_interval;
-extern int	autouser_provision_timeout;
-extern int	autouser_workers;
+extern int   autouser_cleanup;
+extern int   autouser_cleanup_delay;
+extern int   autouser_sweep_interval;
+extern int   autouser_provision_timeout;
+extern int   autouser_workers;
 extern char *autouser_forbidden_roles;
-extern int	autouser_event_retention;
-extern int	autouser_lock_timeout;
+extern int   autouser_event_retention;
+extern int   autouser_lock_timeout;
 
-extern void autouser_guc_init(void);
+extern void  autouser_guc_init(void);
 extern List *autouser_forbidden_role_list(void);
 
-#endif							/* AUTOUSER_GUC_H */
+#endif /* AUTOUSER_GUC_H */

@@ -30,22 +30,24 @@
 static void
 check_relabel(const ObjectAddress *object, const char *label)
 {
-	Oid			user = GetUserId();
+	Oid user = GetUserId();
 
 	if (object->classId != AuthIdRelationId)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("pg_autouser labels only roles")));
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("pg_autouser labels only roles")));
 	if (label != NULL && strcmp(label, AUTOUSER_LABEL_MANAGED) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"%s\" is not a pg_autouser label", label),
 				 errhint("The only label is '%s'.", AUTOUSER_LABEL_MANAGED)));
 	if (!superuser_arg(user) && user != autouser_admin_role_oid(true))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to change which roles pg_autouser manages"),
-				 errdetail("Only a superuser or pg_autouser.admin_role may set a pg_autouser label.")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg(
+				 "permission denied to change which roles pg_autouser manages"),
+			 errdetail(
+				 "Only a superuser or pg_autouser.admin_role may set a pg_autouser label.")));
 }
 
 void
@@ -58,20 +60,22 @@ autouser_managed_init(void)
 static List *
 scan_labels(Oid role)
 {
-	Relation	rel = table_open(SharedSecLabelRelationId, AccessShareLock);
+	Relation    rel = table_open(SharedSecLabelRelationId, AccessShareLock);
 	ScanKeyData keys[3];
-	int			nkeys = 0;
+	int         nkeys = 0;
 	SysScanDesc scan;
-	HeapTuple	tuple;
-	List	   *roles = NIL;
+	HeapTuple   tuple;
+	List       *roles = NIL;
 
 	if (OidIsValid(role))
-		ScanKeyInit(&keys[nkeys++], Anum_pg_shseclabel_objoid, BTEqualStrategyNumber,
-					F_OIDEQ, ObjectIdGetDatum(role));
-	ScanKeyInit(&keys[nkeys++], Anum_pg_shseclabel_classoid, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(AuthIdRelationId));
-	ScanKeyInit(&keys[nkeys++], Anum_pg_shseclabel_provider, BTEqualStrategyNumber,
-				F_TEXTEQ, CStringGetTextDatum(AUTOUSER_LABEL_PROVIDER));
+		ScanKeyInit(&keys[nkeys++], Anum_pg_shseclabel_objoid,
+					BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(role));
+	ScanKeyInit(&keys[nkeys++], Anum_pg_shseclabel_classoid,
+				BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(AuthIdRelationId));
+	ScanKeyInit(&keys[nkeys++], Anum_pg_shseclabel_provider,
+				BTEqualStrategyNumber, F_TEXTEQ,
+				CStringGetTextDatum(AUTOUSER_LABEL_PROVIDER));
 	/*
 	 * With the role, the index answers -- unless, as early in a login, the
 	 * shared indexes are not in the relcache yet (catcache.c's IndexScanOK
@@ -79,10 +83,11 @@ scan_labels(Oid role)
 	 * catalog is scanned.
 	 */
 	scan = systable_beginscan(rel, SharedSecLabelObjectIndexId,
-							  OidIsValid(role) && criticalSharedRelcachesBuilt, NULL,
-							  nkeys, keys);
+							  OidIsValid(role) && criticalSharedRelcachesBuilt,
+							  NULL, nkeys, keys);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-		roles = lappend_oid(roles, ((Form_pg_shseclabel) GETSTRUCT(tuple))->objoid);
+		roles = lappend_oid(roles,
+							((Form_pg_shseclabel) GETSTRUCT(tuple))->objoid);
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return roles;

@@ -8,10 +8,10 @@
 #include "nodes/pg_list.h"
 
 #define AUTOUSER_LABEL_PROVIDER "pg_autouser"
-#define AUTOUSER_LABEL_MANAGED "managed"
+#define AUTOUSER_LABEL_MANAGED  "managed"
 
-extern void autouser_managed_init(void);
-extern bool autouser_role_is_recorded(Oid role);
+extern void  autouser_managed_init(void);
+extern bool  autouser_role_is_recorded(Oid role);
 extern List *autouser_recorded_roles(void);
 
-#endif							/* AUTOUSER_MANAGED_H */
+#endif /* AUTOUSER_MANAGED_H */

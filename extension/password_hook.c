@@ -20,18 +20,22 @@ refuse_managed_password(const char *username, const char *shadow_pass,
 						PasswordType password_type, Datum validuntil_time,
 						bool validuntil_null)
 {
-	Oid			role;
+	Oid role;
 
 	if (prev_check_password_hook)
-		prev_check_password_hook(username, shadow_pass, password_type, validuntil_time,
-								 validuntil_null);
+		prev_check_password_hook(username, shadow_pass, password_type,
+								 validuntil_time, validuntil_null);
 	role = get_role_oid(username, true);
-	if (OidIsValid(role) && !autouser_role_is_exempt(role) && autouser_role_is_recorded(role))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("role \"%s\" is managed by pg_autouser and cannot have a password",
-						username),
-				 errdetail("A managed role logs in only with its client certificate.")));
+	if (OidIsValid(role) && !autouser_role_is_exempt(role) &&
+		autouser_role_is_recorded(role))
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg(
+				 "role \"%s\" is managed by pg_autouser and cannot have a password",
+				 username),
+			 errdetail(
+				 "A managed role logs in only with its client certificate.")));
 }
 
 void

@@ -6,4 +6,4 @@
 
 extern void autouser_password_hook_init(void);
 
-#endif							/* AUTOUSER_PASSWORD_HOOK_H */
+#endif /* AUTOUSER_PASSWORD_HOOK_H */

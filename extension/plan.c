@@ -32,28 +32,28 @@
 /* What the catalogs say about the login's own role. */
 typedef struct LoginRole
 {
-	Oid			oid;			/* InvalidOid: does not exist */
-	bool		can_login;
-	bool		recorded;		/* pg_autouser provisioned or adopted it */
-	bool		in_group;		/* a member of the group role */
-	List	   *parents;		/* direct memberships but the group role (oids) */
+	Oid   oid; /* InvalidOid: does not exist */
+	bool  can_login;
+	bool  recorded; /* pg_autouser provisioned or adopted it */
+	bool  in_group; /* a member of the group role */
+	List *parents;  /* direct memberships but the group role (oids) */
 } LoginRole;
 
 /* Shared by every role looked at for one decision. */
 typedef struct FactContext
 {
-	Oid			group;
-	Oid			admin;
-	Oid			login_role;
-	Oid			rules_table;	/* autouser.rules, when in its database */
+	Oid group;
+	Oid admin;
+	Oid login_role;
+	Oid rules_table; /* autouser.rules, when in its database */
 	const AutouserRulesOwners *owners;
 } FactContext;
 
 static Oid
 role_oid(const char *name, Form_pg_authid *form_out, HeapTuple *tuple_out)
 {
-	HeapTuple	tuple = SearchSysCache1(AUTHNAME, CStringGetDatum(name));
-	Oid			oid;
+	HeapTuple tuple = SearchSysCache1(AUTHNAME, CStringGetDatum(name));
+	Oid       oid;
 
 	if (!HeapTupleIsValid(tuple))
 		return InvalidOid;
@@ -68,22 +68,31 @@ role_oid(const char *name, Form_pg_authid *form_out, HeapTuple *tuple_out)
 	return oid;
 }
 
+/* The oid of the role named name, or InvalidOid (a syscache look-up). */
+Oid
+autouser_role_oid(const char *name)
+{
+	return role_oid(name, NULL, NULL);
+}
+
 Oid
 autouser_group_role_oid(void)
 {
 	return role_oid(autouser_group_role, NULL, NULL);
 }
 
-/* Roles that role is a direct member of (pg_auth_members.roleid). */
-static List *
-direct_parents(Oid role)
+/* Roles that role is a direct member of (pg_auth_members.roleid), each once. */
+List *
+autouser_role_parents(Oid role)
 {
-	CatCList   *members = SearchSysCacheList1(AUTHMEMMEMROLE, ObjectIdGetDatum(role));
-	List	   *out = NIL;
+	CatCList *members =
+		SearchSysCacheList1(AUTHMEMMEMROLE, ObjectIdGetDatum(role));
+	List *out = NIL;
 
 	for (int i = 0; i < members->n_members; i++)
 	{
-		Form_pg_auth_members m = (Form_pg_auth_members) GETSTRUCT(&members->members[i]->tuple);
+		Form_pg_auth_members m =
+			(Form_pg_auth_members) GETSTRUCT(&members->members[i]->tuple);
 
 		out = list_append_unique_oid(out, m->roleid);
 	}
@@ -99,7 +108,8 @@ bool
 autouser_role_is_managed(Oid role, Oid group)
 {
 	return autouser_role_is_recorded(role) ||
-		(OidIsValid(group) && list_member_oid(direct_parents(role), group));
+		   (OidIsValid(group) &&
+			list_member_oid(autouser_role_parents(role), group));
 }
 
 /* Superusers and the admin role are never provisioned, refused or cleaned. */
@@ -112,8 +122,8 @@ autouser_role_is_exempt(Oid role)
 char *
 autouser_role_name(Oid role)
 {
-	HeapTuple	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
-	char	   *name;
+	HeapTuple tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
+	char     *name;
 
 	if (!HeapTupleIsValid(tuple))
 		return psprintf("%u", role);
@@ -126,9 +136,9 @@ autouser_role_name(Oid role)
 static uint32
 role_flags(Oid oid, const FactContext *ctx)
 {
-	HeapTuple	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(oid));
+	HeapTuple      tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(oid));
 	Form_pg_authid form;
-	uint32		flags = 0;
+	uint32         flags = 0;
 
 	if (!HeapTupleIsValid(tuple))
 		return AUTOUSER_ROLE_MISSING;
@@ -161,7 +171,8 @@ role_flags(Oid oid, const FactContext *ctx)
 		flags |= AUTOUSER_ROLE_EXT_OWNER;
 	if (OidIsValid(ctx->rules_table) &&
 		pg_class_aclcheck(ctx->rules_table, oid,
-						  ACL_INSERT | ACL_UPDATE | ACL_DELETE | ACL_TRUNCATE) == ACLCHECK_OK)
+						  ACL_INSERT | ACL_UPDATE | ACL_DELETE |
+							  ACL_TRUNCATE) == ACLCHECK_OK)
 		flags |= AUTOUSER_ROLE_WRITES_RULES;
 	return flags;
 }
@@ -175,8 +186,8 @@ add_set_role(AutouserLoginFacts *facts, const char *name, bool from_template,
 			 const FactContext *ctx, Oid *oid)
 {
 	AutouserSetRoleFacts *entry = &facts->set[facts->n_set++];
-	List	   *to_visit;
-	List	   *seen = NIL;
+	List                 *to_visit;
+	List                 *seen = NIL;
 
 	entry->name = name;
 	entry->first_ancestor = facts->n_ancestors;
@@ -184,36 +195,40 @@ add_set_role(AutouserLoginFacts *facts, const char *name, bool from_template,
 	*oid = role_oid(name, NULL, NULL);
 	if (!OidIsValid(*oid))
 	{
-		entry->flags = AUTOUSER_ROLE_MISSING | (from_template ? AUTOUSER_ROLE_FROM_TEMPLATE : 0);
+		entry->flags = AUTOUSER_ROLE_MISSING |
+					   (from_template ? AUTOUSER_ROLE_FROM_TEMPLATE : 0);
 		return;
 	}
-	entry->flags = role_flags(*oid, ctx) | (from_template ? AUTOUSER_ROLE_FROM_TEMPLATE : 0);
-	to_visit = direct_parents(*oid);
+	entry->flags = role_flags(*oid, ctx) |
+				   (from_template ? AUTOUSER_ROLE_FROM_TEMPLATE : 0);
+	to_visit = autouser_role_parents(*oid);
 	seen = list_make1_oid(*oid);
 	while (to_visit != NIL)
 	{
-		Oid			ancestor = linitial_oid(to_visit);
+		Oid ancestor = linitial_oid(to_visit);
 
 		to_visit = list_delete_first(to_visit);
 		if (list_member_oid(seen, ancestor))
 			continue;
 		seen = lappend_oid(seen, ancestor);
 		if (facts->n_ancestors % 16 == 0)
-			facts->ancestors = repalloc(facts->ancestors,
-										sizeof(AutouserAncestorFacts) * (facts->n_ancestors + 16));
-		facts->ancestors[facts->n_ancestors].name = autouser_role_name(ancestor);
+			facts->ancestors =
+				repalloc(facts->ancestors, sizeof(AutouserAncestorFacts) *
+											   (facts->n_ancestors + 16));
+		facts->ancestors[facts->n_ancestors].name =
+			autouser_role_name(ancestor);
 		facts->ancestors[facts->n_ancestors].flags = role_flags(ancestor, ctx);
 		facts->n_ancestors++;
 		entry->n_ancestors++;
-		to_visit = list_concat(to_visit, direct_parents(ancestor));
+		to_visit = list_concat(to_visit, autouser_role_parents(ancestor));
 	}
 }
 
 static void
-init_context(FactContext *ctx, Oid login_role, const AutouserRulesOwners *owners,
-			 bool in_database)
+init_context(FactContext *ctx, Oid login_role,
+			 const AutouserRulesOwners *owners, bool in_database)
 {
-	Oid			namespace;
+	Oid namespace;
 
 	ctx->group = autouser_group_role_oid();
 	ctx->admin = autouser_admin_role_oid(true);
@@ -240,9 +255,9 @@ init_facts(AutouserLoginFacts *facts, int n_set)
 static void
 read_login_role(const char *identity, Oid group, LoginRole *login)
 {
-	HeapTuple	tuple;
+	HeapTuple      tuple;
 	Form_pg_authid form;
-	ListCell   *lc;
+	ListCell      *lc;
 
 	memset(login, 0, sizeof(LoginRole));
 	login->oid = role_oid(identity, &form, &tuple);
@@ -251,7 +266,7 @@ read_login_role(const char *identity, Oid group, LoginRole *login)
 	login->can_login = form->rolcanlogin;
 	ReleaseSysCache(tuple);
 	login->recorded = autouser_role_is_recorded(login->oid);
-	foreach(lc, direct_parents(login->oid))
+	foreach (lc, autouser_role_parents(login->oid))
 	{
 		if (lfirst_oid(lc) == group && OidIsValid(group))
 			login->in_group = true;
@@ -262,13 +277,15 @@ read_login_role(const char *identity, Oid group, LoginRole *login)
 
 /* Fills the decision's description of a refusal from the core's verdict. */
 static void
-describe_rejection(const AutouserLoginFacts *facts, const AutouserVerdict *verdict,
-				   AutouserDecision *decision)
+describe_rejection(const AutouserLoginFacts *facts,
+				   const AutouserVerdict *verdict, AutouserDecision *decision)
 {
 	if (verdict->bad_role >= 0)
-		strlcpy(decision->bad_role, facts->set[verdict->bad_role].name, sizeof(decision->bad_role));
+		strlcpy(decision->bad_role, facts->set[verdict->bad_role].name,
+				sizeof(decision->bad_role));
 	if (verdict->bad_ancestor >= 0)
-		strlcpy(decision->via_role, facts->ancestors[verdict->bad_ancestor].name, NAMEDATALEN);
+		strlcpy(decision->via_role,
+				facts->ancestors[verdict->bad_ancestor].name, NAMEDATALEN);
 	decision->reason = verdict->reason;
 }
 
@@ -298,7 +315,7 @@ outcome_of(AutouserAction action)
 		case AUTOUSER_ACTION_REJECT_SET_CHANGED:
 			return AUTOUSER_REJECT_SET_CHANGED;
 	}
-	return AUTOUSER_REJECT_ROLE_INVALID;	/* fail closed */
+	return AUTOUSER_REJECT_ROLE_INVALID; /* fail closed */
 }
 
 /*
@@ -312,12 +329,12 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 			  const AutouserRulesOwners *owners, bool in_database,
 			  AutouserDecision *decision, AutouserChanges *changes)
 {
-	FactContext ctx;
-	LoginRole	login;
+	FactContext        ctx;
+	LoginRole          login;
 	AutouserLoginFacts facts;
-	AutouserVerdict verdict;
-	List	   *set_oids = NIL;
-	ListCell   *lc;
+	AutouserVerdict    verdict;
+	List              *set_oids = NIL;
+	ListCell          *lc;
 
 	memset(decision, 0, sizeof(AutouserDecision));
 	decision->rule_id = eval->rule_id;
@@ -351,7 +368,8 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 		else
 		{
 			decision->outcome = AUTOUSER_REJECT_ROLE_INVALID;
-			strlcpy(decision->bad_role, eval->invalid_role, sizeof(decision->bad_role));
+			strlcpy(decision->bad_role, eval->invalid_role,
+					sizeof(decision->bad_role));
 		}
 		return;
 	}
@@ -363,18 +381,18 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 	facts.role_managed = login.recorded || login.in_group;
 	/* One not yet recorded, or outside the group, is adopted: a write. */
 	facts.role_can_login = login.can_login && login.recorded && login.in_group;
-	foreach(lc, eval->roles)
+	foreach (lc, eval->roles)
 	{
 		AutouserEvalRole *role = lfirst(lc);
-		Oid			oid;
+		Oid               oid;
 
 		add_set_role(&facts, role->name, role->from_template, &ctx, &oid);
 		if (OidIsValid(oid))
 			set_oids = lappend_oid(set_oids, oid);
 	}
 	facts.set_equal = list_length(set_oids) == list_length(eval->roles) &&
-		list_difference_oid(set_oids, login.parents) == NIL &&
-		list_difference_oid(login.parents, set_oids) == NIL;
+					  list_difference_oid(set_oids, login.parents) == NIL &&
+					  list_difference_oid(login.parents, set_oids) == NIL;
 	/* Only step 7 needs the count: an active managed role whose set moved. */
 	if (facts.role_managed && facts.role_can_login && !facts.set_equal)
 		facts.other_sessions = autouser_sessions_count(login.oid);
@@ -388,14 +406,17 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 		return;
 	memset(changes, 0, sizeof(AutouserChanges));
 	changes->join_group = !login.in_group;
-	foreach(lc, eval->roles)
-		changes->set = lappend(changes->set, ((AutouserEvalRole *) lfirst(lc))->name);
-	foreach(lc, set_oids)
+	foreach (lc, eval->roles)
+		changes->set =
+			lappend(changes->set, ((AutouserEvalRole *) lfirst(lc))->name);
+	foreach (lc, set_oids)
 		if (!list_member_oid(login.parents, lfirst_oid(lc)))
-			changes->grant = lappend(changes->grant, autouser_role_name(lfirst_oid(lc)));
-	foreach(lc, login.parents)
+			changes->grant =
+				lappend(changes->grant, autouser_role_name(lfirst_oid(lc)));
+	foreach (lc, login.parents)
 		if (!list_member_oid(set_oids, lfirst_oid(lc)))
-			changes->revoke = lappend(changes->revoke, autouser_role_name(lfirst_oid(lc)));
+			changes->revoke =
+				lappend(changes->revoke, autouser_role_name(lfirst_oid(lc)));
 }
 
 /*
@@ -403,20 +424,21 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
  * decision is CREATE when it may, else the refusal naming the first bad role.
  */
 void
-autouser_plan_roles(List *names, const AutouserRulesOwners *owners, AutouserDecision *decision)
+autouser_plan_roles(List *names, const AutouserRulesOwners *owners,
+					AutouserDecision *decision)
 {
-	FactContext ctx;
+	FactContext        ctx;
 	AutouserLoginFacts facts;
-	AutouserVerdict verdict;
-	ListCell   *lc;
+	AutouserVerdict    verdict;
+	ListCell          *lc;
 
 	memset(decision, 0, sizeof(AutouserDecision));
 	init_context(&ctx, InvalidOid, owners, true);
 	init_facts(&facts, list_length(names));
 	facts.rules_matched = true;
-	foreach(lc, names)
+	foreach (lc, names)
 	{
-		Oid			oid;
+		Oid oid;
 
 		add_set_role(&facts, lfirst(lc), false, &ctx, &oid);
 	}

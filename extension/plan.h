@@ -15,20 +15,23 @@
 /* The memberships that make the role hold exactly its set. */
 typedef struct AutouserChanges
 {
-	List	   *grant;			/* role names to add */
-	List	   *revoke;			/* role names to take away */
-	List	   *set;			/* the whole set (names), for the audit trail */
-	bool		join_group;		/* not (or no longer) a member of the group role */
+	List *grant;      /* role names to add */
+	List *revoke;     /* role names to take away */
+	List *set;        /* the whole set (names), for the audit trail */
+	bool  join_group; /* not (or no longer) a member of the group role */
 } AutouserChanges;
 
-extern void autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
-						  const AutouserRulesOwners *owners, bool in_database,
-						  AutouserDecision *decision, AutouserChanges *changes);
+extern void
+autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
+			  const AutouserRulesOwners *owners, bool in_database,
+			  AutouserDecision *decision, AutouserChanges *changes);
 extern void autouser_plan_roles(List *names, const AutouserRulesOwners *owners,
 								AutouserDecision *decision);
-extern Oid	autouser_group_role_oid(void);
-extern bool autouser_role_is_managed(Oid role, Oid group);
-extern bool autouser_role_is_exempt(Oid role);
+extern Oid  autouser_role_oid(const char *name);
+extern Oid  autouser_group_role_oid(void);
+extern List *autouser_role_parents(Oid role);
+extern bool  autouser_role_is_managed(Oid role, Oid group);
+extern bool  autouser_role_is_exempt(Oid role);
 extern char *autouser_role_name(Oid role);
 
-#endif							/* AUTOUSER_PLAN_H */
+#endif /* AUTOUSER_PLAN_H */

@@ -24,47 +24,49 @@
 
 typedef enum AutouserSlotState
 {
-	AUTOUSER_SLOT_IDLE = 0,		/* no request */
-	AUTOUSER_SLOT_PENDING,		/* waiting for a worker (from not_before on) */
-	AUTOUSER_SLOT_WORKING,		/* a worker has it */
-	AUTOUSER_SLOT_DONE,			/* answered; the login reads it */
-	AUTOUSER_SLOT_ABANDONED		/* the login left; the worker discards it */
+	AUTOUSER_SLOT_IDLE = 0, /* no request */
+	AUTOUSER_SLOT_PENDING,  /* waiting for a worker (from not_before on) */
+	AUTOUSER_SLOT_WORKING,  /* a worker has it */
+	AUTOUSER_SLOT_DONE,     /* answered; the login reads it */
+	AUTOUSER_SLOT_ABANDONED /* the login left; the worker discards it */
 } AutouserSlotState;
 
 typedef struct AutouserSlot
 {
-	uint32		generation;		/* bumped at every new request */
+	uint32            generation; /* bumped at every new request */
 	AutouserSlotState state;
-	int			worker;			/* registry index of the worker holding it */
-	pid_t		owner_pid;		/* the login that posted the request */
-	TimestampTz not_before;		/* deferred until then */
-	int			deferrals;		/* times a worker found the role locked */
-	ConditionVariable cv;		/* broadcast when answered */
-	AutouserRequest request;
-	AutouserDecision answer;
+	int               worker;     /* registry index of the worker holding it */
+	pid_t             owner_pid;  /* the login that posted the request */
+	TimestampTz       not_before; /* deferred until then */
+	int               deferrals;  /* times a worker found the role locked */
+	ConditionVariable cv;         /* broadcast when answered */
+	AutouserRequest   request;
+	AutouserDecision  answer;
 } AutouserSlot;
 
 typedef struct AutouserQueue
 {
-	int			nslots;			/* MaxBackends */
+	int          nslots; /* MaxBackends */
 	AutouserSlot slots[FLEXIBLE_ARRAY_MEMBER];
 } AutouserQueue;
 
 static AutouserQueue *queue = NULL;
-static bool exit_callback_registered = false;
+static bool           exit_callback_registered = false;
 
 Size
 autouser_queue_shmem_size(void)
 {
-	return add_size(offsetof(AutouserQueue, slots), mul_size(MaxBackends, sizeof(AutouserSlot)));
+	return add_size(offsetof(AutouserQueue, slots),
+					mul_size(MaxBackends, sizeof(AutouserSlot)));
 }
 
 void
 autouser_queue_shmem_startup(void)
 {
-	bool		found;
+	bool found;
 
-	queue = ShmemInitStruct("pg_autouser queue", autouser_queue_shmem_size(), &found);
+	queue = ShmemInitStruct("pg_autouser queue", autouser_queue_shmem_size(),
+							&found);
 	if (found)
 		return;
 	memset(queue, 0, autouser_queue_shmem_size());
@@ -89,7 +91,8 @@ abandon_at_exit(int code, Datum arg)
 	AutouserSlot *slot = my_slot();
 
 	autouser_lock(AUTOUSER_LOCK_QUEUE, LW_EXCLUSIVE);
-	if (slot->state == AUTOUSER_SLOT_PENDING || slot->state == AUTOUSER_SLOT_WORKING)
+	if (slot->state == AUTOUSER_SLOT_PENDING ||
+		slot->state == AUTOUSER_SLOT_WORKING)
 		slot->state = AUTOUSER_SLOT_ABANDONED;
 	else
 		slot->state = AUTOUSER_SLOT_IDLE;
@@ -102,7 +105,7 @@ uint32
 autouser_queue_submit(const AutouserRequest *request)
 {
 	AutouserSlot *slot = my_slot();
-	uint32		generation;
+	uint32        generation;
 
 	if (!exit_callback_registered)
 	{
@@ -138,8 +141,8 @@ bool
 autouser_queue_poll(uint32 generation, AutouserDecision *answer)
 {
 	AutouserSlot *slot = my_slot();
-	bool		done = false;
-	bool		requeued = false;
+	bool          done = false;
+	bool          requeued = false;
 
 	autouser_lock(AUTOUSER_LOCK_QUEUE, LW_EXCLUSIVE);
 	if (slot->generation == generation)
@@ -150,7 +153,8 @@ autouser_queue_poll(uint32 generation, AutouserDecision *answer)
 			slot->state = AUTOUSER_SLOT_IDLE;
 			done = true;
 		}
-		else if (slot->state == AUTOUSER_SLOT_WORKING && !autouser_worker_alive(slot->worker))
+		else if (slot->state == AUTOUSER_SLOT_WORKING &&
+				 !autouser_worker_alive(slot->worker))
 		{
 			slot->state = AUTOUSER_SLOT_PENDING;
 			slot->worker = -1;
@@ -171,12 +175,13 @@ bool
 autouser_queue_abandon(uint32 generation)
 {
 	AutouserSlot *slot = my_slot();
-	bool		deferred = false;
+	bool          deferred = false;
 
 	autouser_lock(AUTOUSER_LOCK_QUEUE, LW_EXCLUSIVE);
 	if (slot->generation == generation)
 	{
-		if (slot->state == AUTOUSER_SLOT_PENDING || slot->state == AUTOUSER_SLOT_WORKING)
+		if (slot->state == AUTOUSER_SLOT_PENDING ||
+			slot->state == AUTOUSER_SLOT_WORKING)
 			slot->state = AUTOUSER_SLOT_ABANDONED;
 		else if (slot->state == AUTOUSER_SLOT_DONE)
 			slot->state = AUTOUSER_SLOT_IDLE;
@@ -190,9 +195,9 @@ static bool
 same_request(const AutouserRequest *a, const AutouserRequest *b)
 {
 	return strcmp(a->identity, b->identity) == 0 &&
-		strcmp(a->database, b->database) == 0 &&
-		a->attrs_len == b->attrs_len &&
-		memcmp(a->attrs, b->attrs, a->attrs_len) == 0;
+		   strcmp(a->database, b->database) == 0 &&
+		   a->attrs_len == b->attrs_len &&
+		   memcmp(a->attrs, b->attrs, a->attrs_len) == 0;
 }
 
 /*
@@ -206,7 +211,7 @@ int
 autouser_queue_claim(int worker, AutouserClaim *claim, TimestampTz *next_ready)
 {
 	TimestampTz now = GetCurrentTimestamp();
-	int			n = 0;
+	int         n = 0;
 
 	*next_ready = 0;
 	autouser_lock(AUTOUSER_LOCK_QUEUE, LW_EXCLUSIVE);
@@ -249,7 +254,7 @@ autouser_queue_claim(int worker, AutouserClaim *claim, TimestampTz *next_ready)
 int
 autouser_queue_count_claim(const AutouserClaim *claim, Oid role)
 {
-	int			counted = 0;
+	int counted = 0;
 
 	autouser_lock(AUTOUSER_LOCK_QUEUE, LW_EXCLUSIVE);
 	for (int k = 0; k < claim->n; k++)
@@ -269,10 +274,11 @@ autouser_queue_count_claim(const AutouserClaim *claim, Oid role)
 
 /* Worker side: answer every slot of a claim still waiting for it. */
 void
-autouser_queue_answer(const AutouserClaim *claim, const AutouserDecision *answer)
+autouser_queue_answer(const AutouserClaim    *claim,
+					  const AutouserDecision *answer)
 {
-	int			wake[AUTOUSER_MAX_MERGED];
-	int			nwake = 0;
+	int wake[AUTOUSER_MAX_MERGED];
+	int nwake = 0;
 
 	autouser_lock(AUTOUSER_LOCK_QUEUE, LW_EXCLUSIVE);
 	for (int k = 0; k < claim->n; k++)
@@ -345,7 +351,7 @@ autouser_queue_requeue_worker(int worker)
 int
 autouser_queue_waiting(void)
 {
-	int			n = 0;
+	int n = 0;
 
 	autouser_lock(AUTOUSER_LOCK_QUEUE, LW_SHARED);
 	for (int i = 0; i < queue->nslots; i++)

@@ -10,15 +10,15 @@
 
 #include "login.h"
 
-#define AUTOUSER_MAX_MERGED 64	/* identical requests answered at once */
+#define AUTOUSER_MAX_MERGED 64 /* identical requests answered at once */
 
 /* The requests one worker took: the same login, possibly several times. */
 typedef struct AutouserClaim
 {
-	int			n;
-	int			slots[AUTOUSER_MAX_MERGED];
-	uint32		generations[AUTOUSER_MAX_MERGED];
-	pid_t		login_pid;		/* the first one's */
+	int             n;
+	int             slots[AUTOUSER_MAX_MERGED];
+	uint32          generations[AUTOUSER_MAX_MERGED];
+	pid_t           login_pid; /* the first one's */
 	AutouserRequest request;
 } AutouserClaim;
 
@@ -30,13 +30,16 @@ extern uint32 autouser_queue_submit(const AutouserRequest *request);
 extern ConditionVariable *autouser_queue_my_cv(void);
 extern bool autouser_queue_poll(uint32 generation, AutouserDecision *answer);
 extern bool autouser_queue_abandon(uint32 generation);
-extern int	autouser_queue_waiting(void);
+extern int  autouser_queue_waiting(void);
 
 /* worker side */
-extern int	autouser_queue_claim(int worker, AutouserClaim *claim, TimestampTz *next_ready);
-extern int	autouser_queue_count_claim(const AutouserClaim *claim, Oid role);
-extern void autouser_queue_answer(const AutouserClaim *claim, const AutouserDecision *answer);
-extern void autouser_queue_defer(const AutouserClaim *claim, TimestampTz not_before);
+extern int  autouser_queue_claim(int worker, AutouserClaim *claim,
+								 TimestampTz *next_ready);
+extern int  autouser_queue_count_claim(const AutouserClaim *claim, Oid role);
+extern void autouser_queue_answer(const AutouserClaim    *claim,
+								  const AutouserDecision *answer);
+extern void
+autouser_queue_defer(const AutouserClaim *claim, TimestampTz not_before);
 extern void autouser_queue_requeue_worker(int worker);
 
-#endif							/* AUTOUSER_QUEUE_H */
+#endif /* AUTOUSER_QUEUE_H */

@@ -8,11 +8,12 @@
 #include "login.h"
 
 extern char *autouser_forbidden_detail(const AutouserDecision *decision);
-extern char *autouser_decision_detail(const AutouserRequest *request,
+extern char *autouser_decision_detail(const AutouserRequest  *request,
 									  const AutouserDecision *decision);
-extern void autouser_report_identity(int elevel, int sqlstate, AutouserIdentityProblem problem,
-									 const char *cn);
+extern void
+			autouser_report_identity(int elevel, int sqlstate,
+									 AutouserIdentityProblem problem, const char *cn);
 extern void autouser_report(int elevel, const AutouserRequest *request,
 							const AutouserDecision *decision);
 
-#endif							/* AUTOUSER_REPORT_H */
+#endif /* AUTOUSER_REPORT_H */

@@ -29,7 +29,8 @@ autouser_ddl_ensure_group_role(void)
 	(void) autouser_lock_role("", ExclusiveLock, true);
 	if (OidIsValid(autouser_group_role_oid()))
 		return;
-	autouser_admin_ddl(psprintf("CREATE ROLE %s NOLOGIN", quote_identifier(autouser_group_role)));
+	autouser_admin_ddl(psprintf("CREATE ROLE %s NOLOGIN",
+								quote_identifier(autouser_group_role)));
 	CommandCounterIncrement();
 }
 
@@ -37,10 +38,10 @@ static char *
 quoted_list(List *names)
 {
 	StringInfoData buf;
-	ListCell   *lc;
+	ListCell      *lc;
 
 	initStringInfo(&buf);
-	foreach(lc, names)
+	foreach (lc, names)
 		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) ? ", " : "",
 						 quote_identifier(lfirst(lc)));
 	return buf.data;
@@ -60,23 +61,28 @@ autouser_ddl_provision(const char *identity, AutouserOutcome outcome,
 
 	autouser_ddl_ensure_group_role();
 	if (outcome == AUTOUSER_CREATE)
-		autouser_admin_ddl(psprintf("CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
-									" NOREPLICATION NOBYPASSRLS INHERIT PASSWORD NULL IN ROLE %s",
-									role, quote_identifier(autouser_group_role)));
+		autouser_admin_ddl(psprintf(
+			"CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
+			" NOREPLICATION NOBYPASSRLS INHERIT PASSWORD NULL IN ROLE %s",
+			role, quote_identifier(autouser_group_role)));
 	else if (outcome == AUTOUSER_REACTIVATE)
 	{
 		/* Also adopts a role put into the group by hand: its password goes. */
-		autouser_admin_ddl(psprintf("ALTER ROLE %s LOGIN PASSWORD NULL", role));
-		foreach(lc, changes->revoke)
-			autouser_admin_ddl(psprintf("REVOKE %s FROM %s", quote_identifier(lfirst(lc)), role));
+		autouser_admin_ddl(
+			psprintf("ALTER ROLE %s LOGIN PASSWORD NULL", role));
+		foreach (lc, changes->revoke)
+			autouser_admin_ddl(psprintf("REVOKE %s FROM %s",
+										quote_identifier(lfirst(lc)), role));
 		if (changes->join_group)
-			autouser_admin_ddl(psprintf("GRANT %s TO %s", quote_identifier(autouser_group_role),
+			autouser_admin_ddl(psprintf("GRANT %s TO %s",
+										quote_identifier(autouser_group_role),
 										role));
 	}
 	else
 		elog(ERROR, "pg_autouser: outcome %d writes nothing", (int) outcome);
 	if (changes->grant != NIL)
-		autouser_admin_ddl(psprintf("GRANT %s TO %s", quoted_list(changes->grant), role));
+		autouser_admin_ddl(
+			psprintf("GRANT %s TO %s", quoted_list(changes->grant), role));
 	autouser_admin_ddl(psprintf("SECURITY LABEL FOR %s ON ROLE %s IS %s",
 								AUTOUSER_LABEL_PROVIDER, role,
 								quote_literal_cstr(AUTOUSER_LABEL_MANAGED)));
@@ -89,8 +95,9 @@ autouser_ddl_deactivate(const char *name, List *granted)
 	const char *role = quote_identifier(name);
 	ListCell   *lc;
 
-	foreach(lc, granted)
-		autouser_admin_ddl(psprintf("REVOKE %s FROM %s", quote_identifier(lfirst(lc)), role));
+	foreach (lc, granted)
+		autouser_admin_ddl(
+			psprintf("REVOKE %s FROM %s", quote_identifier(lfirst(lc)), role));
 	autouser_admin_ddl(psprintf("ALTER ROLE %s NOLOGIN", role));
 }
 
@@ -104,7 +111,7 @@ autouser_ddl_try_drop(const char *name)
 {
 	MemoryContext outer = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	char	   *volatile failure = NULL;
+	char *volatile failure = NULL;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(outer);
@@ -115,7 +122,7 @@ autouser_ddl_try_drop(const char *name)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
+		ErrorData *edata;
 
 		MemoryContextSwitchTo(outer);
 		edata = CopyErrorData();

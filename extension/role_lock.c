@@ -18,14 +18,15 @@
 
 /* 'paut'; field4 = 3 keeps clear of pg_advisory_lock's 1 and 2. */
 #define AUTOUSER_LOCK_SPACE 1885435252
-#define AUTOUSER_LOCK_KIND 3
+#define AUTOUSER_LOCK_KIND  3
 
 static void
 role_locktag(LOCKTAG *tag, const char *name)
 {
-	uint32		hash = hash_bytes((const unsigned char *) name, strlen(name));
+	uint32 hash = hash_bytes((const unsigned char *) name, strlen(name));
 
-	SET_LOCKTAG_ADVISORY(*tag, InvalidOid, AUTOUSER_LOCK_SPACE, hash, AUTOUSER_LOCK_KIND);
+	SET_LOCKTAG_ADVISORY(*tag, InvalidOid, AUTOUSER_LOCK_SPACE, hash,
+						 AUTOUSER_LOCK_KIND);
 }
 
 /*
@@ -35,7 +36,7 @@ role_locktag(LOCKTAG *tag, const char *name)
 bool
 autouser_lock_role(const char *name, LOCKMODE mode, bool wait)
 {
-	LOCKTAG		tag;
+	LOCKTAG tag;
 
 	role_locktag(&tag, name);
 	if (LockAcquire(&tag, mode, false, !wait) == LOCKACQUIRE_NOT_AVAIL)
@@ -47,7 +48,7 @@ autouser_lock_role(const char *name, LOCKMODE mode, bool wait)
 void
 autouser_unlock_role(const char *name, LOCKMODE mode)
 {
-	LOCKTAG		tag;
+	LOCKTAG tag;
 
 	role_locktag(&tag, name);
 	LockRelease(&tag, mode, false);

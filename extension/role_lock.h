@@ -10,4 +10,4 @@
 extern bool autouser_lock_role(const char *name, LOCKMODE mode, bool wait);
 extern void autouser_unlock_role(const char *name, LOCKMODE mode);
 
-#endif							/* AUTOUSER_ROLE_LOCK_H */
+#endif /* AUTOUSER_ROLE_LOCK_H */

@@ -36,40 +36,42 @@
 
 typedef struct AutouserRules
 {
-	pg_atomic_uint64 change_count;	/* bumped by every committed change */
-	pg_atomic_uint32 nprepared; /* used entries of prepared[] */
+	pg_atomic_uint64 change_count; /* bumped by every committed change */
+	pg_atomic_uint32 nprepared;    /* used entries of prepared[] */
 	/* the rest under the rules lock */
-	uint64		loaded_count;	/* change count the blob reflects */
-	AutouserRulesState state;
+	uint64              loaded_count; /* change count the blob reflects */
+	AutouserRulesState  state;
 	AutouserRulesOwners owners;
-	bool		inert_logged;
-	Size		len;
-	int			max_prepared;	/* max_prepared_transactions */
-	TransactionId *prepared;	/* prepared transactions that changed rules */
-	char	   *blob;			/* AUTOUSER_RULES_BYTES */
+	bool                inert_logged;
+	Size                len;
+	int                 max_prepared; /* max_prepared_transactions */
+	TransactionId *prepared; /* prepared transactions that changed rules */
+	char          *blob;     /* AUTOUSER_RULES_BYTES */
 } AutouserRules;
 
-static AutouserRules *rules = NULL;
+static AutouserRules          *rules = NULL;
 static object_access_hook_type prev_object_access_hook = NULL;
-static bool xact_callback_registered = false;
-static bool rules_changed_in_xact = false;
+static bool                    xact_callback_registered = false;
+static bool                    rules_changed_in_xact = false;
 
 Size
 autouser_rules_shmem_size(void)
 {
-	Size		size = MAXALIGN(sizeof(AutouserRules));
+	Size size = MAXALIGN(sizeof(AutouserRules));
 
-	size = add_size(size, MAXALIGN(mul_size(Max(max_prepared_xacts, 1), sizeof(TransactionId))));
+	size = add_size(size, MAXALIGN(mul_size(Max(max_prepared_xacts, 1),
+											sizeof(TransactionId))));
 	return add_size(size, AUTOUSER_RULES_BYTES);
 }
 
 void
 autouser_rules_shmem_startup(void)
 {
-	bool		found;
-	char	   *base;
+	bool  found;
+	char *base;
 
-	base = ShmemInitStruct("pg_autouser rules", autouser_rules_shmem_size(), &found);
+	base = ShmemInitStruct("pg_autouser rules", autouser_rules_shmem_size(),
+						   &found);
 	rules = (AutouserRules *) base;
 	if (found)
 		return;
@@ -80,7 +82,8 @@ autouser_rules_shmem_startup(void)
 	rules->max_prepared = max_prepared_xacts;
 	base += MAXALIGN(sizeof(AutouserRules));
 	rules->prepared = (TransactionId *) base;
-	base += MAXALIGN(mul_size(Max(max_prepared_xacts, 1), sizeof(TransactionId)));
+	base +=
+		MAXALIGN(mul_size(Max(max_prepared_xacts, 1), sizeof(TransactionId)));
 	rules->blob = base;
 }
 
@@ -88,7 +91,8 @@ autouser_rules_shmem_startup(void)
 bool
 autouser_extension_exists(void)
 {
-	return OidIsValid(MyDatabaseId) && OidIsValid(get_extension_oid("pg_autouser", true));
+	return OidIsValid(MyDatabaseId) &&
+		   OidIsValid(get_extension_oid("pg_autouser", true));
 }
 
 /*
@@ -98,7 +102,8 @@ autouser_extension_exists(void)
 void
 autouser_rules_owners_now(AutouserRulesOwners *owners)
 {
-	HeapTuple	tuple = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+	HeapTuple tuple =
+		SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
 
 	owners->database_owner = InvalidOid;
 	if (HeapTupleIsValid(tuple))
@@ -116,18 +121,23 @@ autouser_rules_owners_now(AutouserRulesOwners *owners)
 static bool
 rule_is_usable(const AutouserRuleRow *row)
 {
-	bool		usable = row->identity != NULL && row->database != NULL &&
+	bool usable =
+		row->identity != NULL && row->database != NULL &&
 		autouser_pattern_problem(row->identity) == AUTOUSER_PATTERN_OK &&
 		autouser_pattern_problem(row->database) == AUTOUSER_PATTERN_OK &&
-		(row->cert_ou == NULL || autouser_pattern_problem(row->cert_ou) == AUTOUSER_PATTERN_OK);
+		(row->cert_ou == NULL ||
+		 autouser_pattern_problem(row->cert_ou) == AUTOUSER_PATTERN_OK);
 
 	for (int r = 0; usable && r < row->nroles; r++)
-		usable = autouser_role_entry_kind(row->roles[r]) != AUTOUSER_ROLE_ENTRY_INVALID;
+		usable = autouser_role_entry_kind(row->roles[r]) !=
+				 AUTOUSER_ROLE_ENTRY_INVALID;
 	if (!usable)
-		ereport(LOG,
-				(errmsg("pg_autouser ignores rule %lld because it is not valid",
-						(long long) row->id),
-				 errdetail("Its identity, database or cert_ou pattern or a role entry would be refused by autouser.add_rule().")));
+		ereport(
+			LOG,
+			(errmsg("pg_autouser ignores rule %lld because it is not valid",
+					(long long) row->id),
+			 errdetail(
+				 "Its identity, database or cert_ou pattern or a role entry would be refused by autouser.add_rule().")));
 	return usable;
 }
 
@@ -139,18 +149,19 @@ rule_is_usable(const AutouserRuleRow *row)
 char *
 autouser_rules_read(AutouserActor actor, bool read_only, Size *len)
 {
-	List	   *rows = NIL;
+	List *rows = NIL;
 
-	(void) autouser_sql(actor, "SELECT id, identity, database, cert_ou, roles"
+	(void) autouser_sql(actor,
+						"SELECT id, identity, database, cert_ou, roles"
 						" FROM autouser.rules WHERE enabled ORDER BY id",
 						0, NULL, NULL, NULL, read_only);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
+		HeapTuple        tuple = SPI_tuptable->vals[i];
+		TupleDesc        desc = SPI_tuptable->tupdesc;
 		AutouserRuleRow *row = palloc0(sizeof(AutouserRuleRow));
-		bool		isnull;
-		Datum		roles;
+		bool             isnull;
+		Datum            roles;
 
 		row->id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
 		row->identity = SPI_getvalue(tuple, desc, 2);
@@ -159,9 +170,9 @@ autouser_rules_read(AutouserActor actor, bool read_only, Size *len)
 		roles = SPI_getbinval(tuple, desc, 5, &isnull);
 		if (!isnull)
 		{
-			Datum	   *elems;
-			bool	   *nulls;
-			int			n;
+			Datum *elems;
+			bool  *nulls;
+			int    n;
 
 			deconstruct_array(DatumGetArrayTypeP(roles), TEXTOID, -1, false,
 							  TYPALIGN_INT, &elems, &nulls, &n);
@@ -184,8 +195,8 @@ autouser_rules_read(AutouserActor actor, bool read_only, Size *len)
 static void
 forget_ended_prepared(void)
 {
-	int			n = (int) pg_atomic_read_u32(&rules->nprepared);
-	int			ended = 0;
+	int n = (int) pg_atomic_read_u32(&rules->nprepared);
+	int ended = 0;
 
 	for (int i = 0; i < n;)
 	{
@@ -222,9 +233,9 @@ autouser_rules_change_count(void)
 static void
 remember_prepared(TransactionId xid)
 {
-	int			n;
-	bool		known = false;
-	bool		full = false;
+	int  n;
+	bool known = false;
+	bool full = false;
 
 	autouser_lock(AUTOUSER_LOCK_RULES, LW_EXCLUSIVE);
 	forget_ended_prepared();
@@ -241,10 +252,12 @@ remember_prepared(TransactionId xid)
 	autouser_unlock(AUTOUSER_LOCK_RULES);
 	/* Only when max_prepared_transactions are prepared already: PREPARE fails anyway. */
 	if (full)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("too many prepared transactions change autouser.rules"),
-				 errhint("Commit or roll back prepared transactions, or raise max_prepared_transactions.")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+			 errmsg("too many prepared transactions change autouser.rules"),
+			 errhint(
+				 "Commit or roll back prepared transactions, or raise max_prepared_transactions.")));
 }
 
 /*
@@ -255,13 +268,15 @@ remember_prepared(TransactionId xid)
 void
 autouser_rules_register_prepared(void)
 {
-	(void) autouser_sql(AUTOUSER_AS_OWNER,
-						"SELECT transaction::text FROM pg_catalog.pg_prepared_xacts"
-						" WHERE database OPERATOR(pg_catalog.=) pg_catalog.current_database()",
-						0, NULL, NULL, NULL, true);
+	(void) autouser_sql(
+		AUTOUSER_AS_OWNER,
+		"SELECT transaction::text FROM pg_catalog.pg_prepared_xacts"
+		" WHERE database OPERATOR(pg_catalog.=) pg_catalog.current_database()",
+		0, NULL, NULL, NULL, true);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
-		char	   *xid = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		char *xid =
+			SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 
 		remember_prepared((TransactionId) strtoul(xid, NULL, 10));
 	}
@@ -298,7 +313,7 @@ autouser_rules_publish(AutouserRulesState state, const char *blob, Size len,
 AutouserRulesState
 autouser_rules_published_state(bool *stale)
 {
-	uint64		changes = autouser_rules_change_count();
+	uint64             changes = autouser_rules_change_count();
 	AutouserRulesState state;
 
 	autouser_lock(AUTOUSER_LOCK_RULES, LW_SHARED);
@@ -320,13 +335,16 @@ autouser_rules_published_state(bool *stale)
  * reported as UNKNOWN.
  */
 bool
-autouser_rules_evaluate_published(const AutouserRequest *request, AutouserEval *eval,
-								  AutouserRulesOwners *owners, AutouserRulesState *state)
+autouser_rules_evaluate_published(const AutouserRequest *request,
+								  AutouserEval          *eval,
+								  AutouserRulesOwners   *owners,
+								  AutouserRulesState    *state)
 {
-	AutouserEvalJob *job = autouser_eval_prepare(request->identity, request->database,
-												 request->attrs, request->attrs_len);
-	uint64		changes = autouser_rules_change_count();
-	bool		current;
+	AutouserEvalJob *job =
+		autouser_eval_prepare(request->identity, request->database,
+							  request->attrs, request->attrs_len);
+	uint64 changes = autouser_rules_change_count();
+	bool   current;
 
 	for (;;)
 	{
@@ -348,7 +366,7 @@ autouser_rules_evaluate_published(const AutouserRequest *request, AutouserEval *
 bool
 autouser_rules_log_inert_once(void)
 {
-	bool		first;
+	bool first;
 
 	autouser_lock(AUTOUSER_LOCK_RULES, LW_EXCLUSIVE);
 	first = !rules->inert_logged;
@@ -405,7 +423,8 @@ autouser_rules_changed(void)
  * login is judged by rules that are gone.
  */
 static void
-rules_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
+rules_object_access(ObjectAccessType access, Oid classId, Oid objectId,
+					int subId, void *arg)
 {
 	if (prev_object_access_hook)
 		prev_object_access_hook(access, classId, objectId, subId, arg);
@@ -413,14 +432,14 @@ rules_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subI
 		return;
 	if (classId == ExtensionRelationId)
 	{
-		char	   *name = get_extension_name(objectId);
+		char *name = get_extension_name(objectId);
 
 		if (name && strcmp(name, "pg_autouser") == 0)
 			autouser_rules_changed();
 	}
 	else if (classId == DatabaseRelationId)
 	{
-		char	   *name = get_database_name(objectId);
+		char *name = get_database_name(objectId);
 
 		if (name && autouser_database && strcmp(name, autouser_database) == 0)
 			autouser_rules_changed();

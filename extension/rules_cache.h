@@ -11,22 +11,22 @@
 #include "login.h"
 #include "run_as.h"
 
-#define AUTOUSER_RULES_BYTES (8 * 1024 * 1024)	/* published rule blob */
+#define AUTOUSER_RULES_BYTES (8 * 1024 * 1024) /* published rule blob */
 
 typedef enum AutouserRulesState
 {
-	AUTOUSER_RULES_UNKNOWN = 0, /* no worker has loaded them yet */
-	AUTOUSER_RULES_NO_EXTENSION,	/* extension not created: inert */
-	AUTOUSER_RULES_NO_DATABASE, /* pg_autouser.database is gone */
+	AUTOUSER_RULES_UNKNOWN = 0,  /* no worker has loaded them yet */
+	AUTOUSER_RULES_NO_EXTENSION, /* extension not created: inert */
+	AUTOUSER_RULES_NO_DATABASE,  /* pg_autouser.database is gone */
 	AUTOUSER_RULES_LOADED,
-	AUTOUSER_RULES_TOO_BIG		/* blob does not fit: every login asks */
+	AUTOUSER_RULES_TOO_BIG /* blob does not fit: every login asks */
 } AutouserRulesState;
 
 /* What the workers publish besides the blob. */
 typedef struct AutouserRulesOwners
 {
-	Oid			database_owner; /* owner of pg_autouser.database */
-	Oid			extension_owner;	/* owner of the extension's objects */
+	Oid database_owner;  /* owner of pg_autouser.database */
+	Oid extension_owner; /* owner of the extension's objects */
 } AutouserRulesOwners;
 
 extern Size autouser_rules_shmem_size(void);
@@ -35,17 +35,19 @@ extern void autouser_rules_cache_init(void);
 
 extern bool autouser_extension_exists(void);
 extern void autouser_rules_owners_now(AutouserRulesOwners *owners);
-extern char *autouser_rules_read(AutouserActor actor, bool read_only, Size *len);
+extern char *
+autouser_rules_read(AutouserActor actor, bool read_only, Size *len);
 extern uint64 autouser_rules_change_count(void);
-extern void autouser_rules_register_prepared(void);
-extern void autouser_rules_publish(AutouserRulesState state, const char *blob, Size len,
-								   const AutouserRulesOwners *owners, uint64 change_count);
+extern void   autouser_rules_register_prepared(void);
+extern void
+autouser_rules_publish(AutouserRulesState state, const char *blob, Size len,
+					   const AutouserRulesOwners *owners, uint64 change_count);
 extern AutouserRulesState autouser_rules_published_state(bool *stale);
 extern bool autouser_rules_evaluate_published(const AutouserRequest *request,
-											  AutouserEval *eval,
-											  AutouserRulesOwners *owners,
-											  AutouserRulesState *state);
+											  AutouserEval          *eval,
+											  AutouserRulesOwners   *owners,
+											  AutouserRulesState    *state);
 extern bool autouser_rules_log_inert_once(void);
 extern void autouser_rules_changed(void);
 
-#endif							/* AUTOUSER_RULES_CACHE_H */
+#endif /* AUTOUSER_RULES_CACHE_H */

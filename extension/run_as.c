@@ -31,14 +31,14 @@
 Oid
 autouser_extension_owner(void)
 {
-	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	Relation    rel = table_open(ExtensionRelationId, AccessShareLock);
 	ScanKeyData key;
 	SysScanDesc scan;
-	HeapTuple	tuple;
-	Oid			owner = InvalidOid;
+	HeapTuple   tuple;
+	Oid         owner = InvalidOid;
 
-	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
-				CStringGetDatum("pg_autouser"));
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("pg_autouser"));
 	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
 	tuple = systable_getnext(scan);
 	if (HeapTupleIsValid(tuple))
@@ -63,7 +63,7 @@ autouser_admin_role_oid(bool missing_ok)
 static Oid
 actor_role(AutouserActor actor)
 {
-	Oid			role;
+	Oid role;
 
 	switch (actor)
 	{
@@ -86,18 +86,19 @@ int
 autouser_sql(AutouserActor actor, const char *sql, int nargs, Oid *types,
 			 Datum *values, const char *nulls, bool read_only)
 {
-	Oid			role = actor_role(actor);
-	Oid			saved_user;
-	int			saved_context;
-	int			nest_level;
-	int			ret;
+	Oid role = actor_role(actor);
+	Oid saved_user;
+	int saved_context;
+	int nest_level;
+	int ret;
 
 	GetUserIdAndSecContext(&saved_user, &saved_context);
 	SetUserIdAndSecContext(role, saved_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+									 SECURITY_RESTRICTED_OPERATION);
 	nest_level = NewGUCNestLevel();
 	autouser_restrict_search_path();
-	ret = SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0);
+	ret =
+		SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0);
 	if (ret < 0)
 		elog(ERROR, "pg_autouser: SPI_execute_with_args failed: %s",
 			 SPI_result_code_string(ret));

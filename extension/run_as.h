@@ -7,15 +7,16 @@
 
 typedef enum AutouserActor
 {
-	AUTOUSER_AS_CALLER,			/* the current user: reads done for it */
-	AUTOUSER_AS_OWNER,			/* the extension's owner: its own tables */
-	AUTOUSER_AS_ADMIN			/* pg_autouser.admin_role: role DDL */
+	AUTOUSER_AS_CALLER, /* the current user: reads done for it */
+	AUTOUSER_AS_OWNER,  /* the extension's owner: its own tables */
+	AUTOUSER_AS_ADMIN   /* pg_autouser.admin_role: role DDL */
 } AutouserActor;
 
-extern int	autouser_sql(AutouserActor actor, const char *sql, int nargs, Oid *types,
-						 Datum *values, const char *nulls, bool read_only);
+extern int
+autouser_sql(AutouserActor actor, const char *sql, int nargs, Oid *types,
+			 Datum *values, const char *nulls, bool read_only);
 extern void autouser_admin_ddl(const char *sql);
-extern Oid	autouser_admin_role_oid(bool missing_ok);
-extern Oid	autouser_extension_owner(void);
+extern Oid  autouser_admin_role_oid(bool missing_ok);
+extern Oid  autouser_extension_owner(void);
 
-#endif							/* AUTOUSER_RUN_AS_H */
+#endif /* AUTOUSER_RUN_AS_H */

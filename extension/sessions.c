@@ -24,39 +24,42 @@
 
 typedef struct AutouserSession
 {
-	Oid			role;			/* InvalidOid = not a counted session */
-	pid_t		pid;
-	AutouserEndReason end_reason;	/* why it is being terminated, if it is */
+	Oid               role; /* InvalidOid = not a counted session */
+	pid_t             pid;
+	AutouserEndReason end_reason; /* why it is being terminated, if it is */
 } AutouserSession;
 
 typedef struct AutouserSessions
 {
-	int			nentries;		/* MaxBackends */
-	int			npending;		/* entries used in pending[] */
-	bool		pending_overflow;	/* some were dropped: the sweep must run */
-	AutouserSession *sessions;	/* nentries, compact: every login may scan it */
-	AutouserPendingCleanup *pending;	/* nentries */
+	int  nentries;             /* MaxBackends */
+	int  npending;             /* entries used in pending[] */
+	bool pending_overflow;     /* some were dropped: the sweep must run */
+	AutouserSession *sessions; /* nentries, compact: every login may scan it */
+	AutouserPendingCleanup *pending; /* nentries */
 } AutouserSessions;
 
 static AutouserSessions *state = NULL;
-static bool exit_callback_registered = false;
+static bool              exit_callback_registered = false;
 
 Size
 autouser_sessions_shmem_size(void)
 {
-	Size		size = MAXALIGN(sizeof(AutouserSessions));
+	Size size = MAXALIGN(sizeof(AutouserSessions));
 
-	size = add_size(size, MAXALIGN(mul_size(MaxBackends, sizeof(AutouserSession))));
-	return add_size(size, mul_size(MaxBackends, sizeof(AutouserPendingCleanup)));
+	size = add_size(size,
+					MAXALIGN(mul_size(MaxBackends, sizeof(AutouserSession))));
+	return add_size(size,
+					mul_size(MaxBackends, sizeof(AutouserPendingCleanup)));
 }
 
 void
 autouser_sessions_shmem_startup(void)
 {
-	bool		found;
-	char	   *base;
+	bool  found;
+	char *base;
 
-	base = ShmemInitStruct("pg_autouser sessions", autouser_sessions_shmem_size(), &found);
+	base = ShmemInitStruct("pg_autouser sessions",
+						   autouser_sessions_shmem_size(), &found);
 	state = (AutouserSessions *) base;
 	if (found)
 		return;
@@ -82,7 +85,7 @@ last_session_ended(Oid role)
 static void
 pending_put(const AutouserPendingCleanup *entry)
 {
-	int			i;
+	int i;
 
 	for (i = 0; i < state->npending; i++)
 		if (state->pending[i].role == entry->role)
@@ -107,8 +110,8 @@ static void
 session_exit(int code, Datum arg)
 {
 	AutouserSession *mine = &state->sessions[AutouserMyProcNumber()];
-	Oid			role;
-	bool		last = false;
+	Oid              role;
+	bool             last = false;
 
 	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_EXCLUSIVE);
 	role = mine->role;
@@ -117,7 +120,8 @@ session_exit(int code, Datum arg)
 	mine->end_reason = AUTOUSER_END_NONE;
 	if (OidIsValid(role) && last_session_ended(role))
 	{
-		AutouserPendingCleanup entry = {role, MyProcPid, GetCurrentTimestamp(), 0, 0};
+		AutouserPendingCleanup entry = {role, MyProcPid, GetCurrentTimestamp(),
+										0, 0};
 
 		pending_put(&entry);
 		last = true;
@@ -173,8 +177,8 @@ autouser_session_count_for(int procno, pid_t pid, Oid role)
 int
 autouser_sessions_count(Oid role)
 {
-	int			mine = MyProc ? AutouserMyProcNumber() : -1;
-	int			n = 0;
+	int mine = MyProc ? AutouserMyProcNumber() : -1;
+	int n = 0;
 
 	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_SHARED);
 	for (int i = 0; i < state->nentries; i++)
@@ -189,13 +193,15 @@ autouser_sessions_count(Oid role)
  * marked with why it is about to be terminated.
  */
 int
-autouser_sessions_mark_ending(Oid role, AutouserEndReason reason, pid_t *pids, int max)
+autouser_sessions_mark_ending(Oid role, AutouserEndReason reason, pid_t *pids,
+							  int max)
 {
-	int			n = 0;
+	int n = 0;
 
 	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_EXCLUSIVE);
 	for (int i = 0; i < state->nentries && n < max; i++)
-		if (state->sessions[i].role == role && state->sessions[i].pid != MyProcPid)
+		if (state->sessions[i].role == role &&
+			state->sessions[i].pid != MyProcPid)
 		{
 			state->sessions[i].end_reason = reason;
 			pids[n++] = state->sessions[i].pid;
@@ -214,7 +220,9 @@ autouser_session_my_end_reason(void)
 {
 	if (state == NULL || MyProc == NULL)
 		return AUTOUSER_END_NONE;
-	return ((volatile AutouserSession *) &state->sessions[AutouserMyProcNumber()])->end_reason;
+	return ((volatile AutouserSession *) &state
+				->sessions[AutouserMyProcNumber()])
+		->end_reason;
 }
 
 /*
@@ -226,7 +234,7 @@ void
 autouser_cleanup_enqueue(Oid role, pid_t exited_pid, TimestampTz ended_at)
 {
 	AutouserPendingCleanup entry = {role, exited_pid, ended_at, 0, 0};
-	bool		queued = false;
+	bool                   queued = false;
 
 	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_EXCLUSIVE);
 	if (last_session_ended(role))
@@ -245,21 +253,23 @@ autouser_cleanup_enqueue(Oid role, pid_t exited_pid, TimestampTz ended_at)
  * is due (or 0).  *overflow says entries were lost: the sweep must run.
  */
 int
-autouser_cleanup_take_due(TimestampTz now, int delay_ms, AutouserPendingCleanup *out,
-						  int max, TimestampTz *next_due, bool *overflow)
+autouser_cleanup_take_due(TimestampTz now, int delay_ms,
+						  AutouserPendingCleanup *out, int max,
+						  TimestampTz *next_due, bool *overflow)
 {
-	int			n = 0;
-	int			i = 0;
+	int n = 0;
+	int i = 0;
 
 	*next_due = 0;
 	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_EXCLUSIVE);
 	while (i < state->npending)
 	{
 		AutouserPendingCleanup *entry = &state->pending[i];
-		TimestampTz due = TimestampTzPlusMilliseconds(entry->ended_at, delay_ms);
+		TimestampTz             due =
+			TimestampTzPlusMilliseconds(entry->ended_at, delay_ms);
 
 		if (entry->ended_at == 0)
-			due = 0;			/* nobody logged in: no grace period */
+			due = 0; /* nobody logged in: no grace period */
 		if (entry->not_before > due)
 			due = entry->not_before;
 		if (due <= now && n < max)
@@ -280,7 +290,8 @@ autouser_cleanup_take_due(TimestampTz now, int delay_ms, AutouserPendingCleanup 
 
 /* Cleanup side: look at this entry again at not_before (unless re-queued). */
 void
-autouser_cleanup_retry(const AutouserPendingCleanup *entry, TimestampTz not_before)
+autouser_cleanup_retry(const AutouserPendingCleanup *entry,
+					   TimestampTz                   not_before)
 {
 	AutouserPendingCleanup retry = *entry;
 
@@ -302,12 +313,13 @@ bool
 autouser_cleanup_is_pending(Oid role, int delay_ms)
 {
 	TimestampTz now = GetCurrentTimestamp();
-	bool		pending = false;
+	bool        pending = false;
 
 	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_SHARED);
 	for (int i = 0; i < state->npending && !pending; i++)
 		pending = state->pending[i].role == role &&
-			TimestampTzPlusMilliseconds(state->pending[i].ended_at, delay_ms) > now;
+				  TimestampTzPlusMilliseconds(state->pending[i].ended_at,
+											  delay_ms) > now;
 	autouser_unlock(AUTOUSER_LOCK_SESSIONS);
 	return pending;
 }

@@ -11,8 +11,8 @@
 typedef enum AutouserEndReason
 {
 	AUTOUSER_END_NONE = 0,
-	AUTOUSER_END_DEACTIVATE,	/* autouser.deactivate(role, terminate => true) */
-	AUTOUSER_END_RULE_CHANGE,	/* the rules no longer give what it holds */
+	AUTOUSER_END_DEACTIVATE, /* autouser.deactivate(role, terminate => true) */
+	AUTOUSER_END_RULE_CHANGE, /* the rules no longer give what it holds */
 	AUTOUSER_END_CERT_EXPIRED,
 	AUTOUSER_END_CERT_REVOKED
 } AutouserEndReason;
@@ -20,11 +20,12 @@ typedef enum AutouserEndReason
 /* A managed role whose last counted session ended. */
 typedef struct AutouserPendingCleanup
 {
-	Oid			role;
-	pid_t		exited_pid;		/* may still be in the proc array for a moment */
-	TimestampTz ended_at;		/* 0: not a session end (an abandoned provisioning) */
-	TimestampTz not_before;		/* retry time, or 0 */
-	int			attempts;
+	Oid   role;
+	pid_t exited_pid; /* may still be in the proc array for a moment */
+	TimestampTz
+		ended_at; /* 0: not a session end (an abandoned provisioning) */
+	TimestampTz not_before; /* retry time, or 0 */
+	int         attempts;
 } AutouserPendingCleanup;
 
 extern Size autouser_sessions_shmem_size(void);
@@ -33,16 +34,18 @@ extern void autouser_sessions_shmem_startup(void);
 extern void autouser_session_prepare(void);
 extern void autouser_session_start(Oid role);
 extern void autouser_session_count_for(int procno, pid_t pid, Oid role);
-extern int	autouser_sessions_count(Oid role);
-extern int	autouser_sessions_mark_ending(Oid role, AutouserEndReason reason, pid_t *pids,
-										  int max);
+extern int  autouser_sessions_count(Oid role);
+extern int  autouser_sessions_mark_ending(Oid role, AutouserEndReason reason,
+										  pid_t *pids, int max);
 extern AutouserEndReason autouser_session_my_end_reason(void);
 
-extern void autouser_cleanup_enqueue(Oid role, pid_t exited_pid, TimestampTz ended_at);
-extern int	autouser_cleanup_take_due(TimestampTz now, int delay_ms,
+extern void
+autouser_cleanup_enqueue(Oid role, pid_t exited_pid, TimestampTz ended_at);
+extern int  autouser_cleanup_take_due(TimestampTz now, int delay_ms,
 									  AutouserPendingCleanup *out, int max,
 									  TimestampTz *next_due, bool *overflow);
-extern void autouser_cleanup_retry(const AutouserPendingCleanup *entry, TimestampTz not_before);
+extern void autouser_cleanup_retry(const AutouserPendingCleanup *entry,
+								   TimestampTz                   not_before);
 extern bool autouser_cleanup_is_pending(Oid role, int delay_ms);
 
-#endif							/* AUTOUSER_SESSIONS_H */
+#endif /* AUTOUSER_SESSIONS_H */

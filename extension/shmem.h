@@ -25,10 +25,10 @@ typedef enum AutouserLockRank
 	AUTOUSER_LOCK_COUNT
 } AutouserLockRank;
 
-extern void autouser_shmem_init(void);
-extern bool autouser_shmem_ready(void);
+extern void    autouser_shmem_init(void);
+extern bool    autouser_shmem_ready(void);
 extern LWLock *autouser_lock_for(AutouserLockRank rank);
-extern void autouser_lock(AutouserLockRank rank, LWLockMode mode);
-extern void autouser_unlock(AutouserLockRank rank);
+extern void    autouser_lock(AutouserLockRank rank, LWLockMode mode);
+extern void    autouser_unlock(AutouserLockRank rank);
 
-#endif							/* AUTOUSER_SHMEM_H */
+#endif /* AUTOUSER_SHMEM_H */

@@ -46,10 +46,12 @@ static void
 require_preload(void)
 {
 	if (!autouser_shmem_ready())
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("pg_autouser must be loaded via shared_preload_libraries"),
-				 errhint("Add pg_autouser to shared_preload_libraries in postgresql.conf and restart the server.")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("pg_autouser must be loaded via shared_preload_libraries"),
+			 errhint(
+				 "Add pg_autouser to shared_preload_libraries in postgresql.conf and restart the server.")));
 }
 
 /*
@@ -59,17 +61,20 @@ require_preload(void)
 Datum
 autouser_check_install(PG_FUNCTION_ARGS)
 {
-	char	   *current;
+	char *current;
 
 	require_preload();
 	current = get_database_name(MyDatabaseId);
 	if (strcmp(current, autouser_database) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("pg_autouser must be created in database \"%s\", not \"%s\"",
-						autouser_database, current),
-				 errhint("Connect to database \"%s\", or set pg_autouser.database to this database and restart.",
-						 autouser_database)));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg(
+				 "pg_autouser must be created in database \"%s\", not \"%s\"",
+				 autouser_database, current),
+			 errhint(
+				 "Connect to database \"%s\", or set pg_autouser.database to this database and restart.",
+				 autouser_database)));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
 	autouser_ddl_ensure_group_role();
@@ -82,26 +87,26 @@ autouser_check_install(PG_FUNCTION_ARGS)
 static void
 check_pattern(const char *what, text *pattern)
 {
-	char	   *value;
+	char *value;
 
 	if (pattern == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the %s pattern must not be null", what)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("the %s pattern must not be null", what)));
 	value = text_to_cstring(pattern);
 	switch (autouser_pattern_problem(value))
 	{
 		case AUTOUSER_PATTERN_OK:
 			return;
 		case AUTOUSER_PATTERN_EMPTY:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the %s pattern is empty", what)));
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							errmsg("the %s pattern is empty", what)));
 			break;
 		case AUTOUSER_PATTERN_CONTROL_CHAR:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the %s pattern \"%s\" contains control characters", what, value)));
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the %s pattern \"%s\" contains control characters",
+						what, value)));
 			break;
 		case AUTOUSER_PATTERN_BAD_UTF8:
 			ereport(ERROR,
@@ -109,9 +114,12 @@ check_pattern(const char *what, text *pattern)
 					 errmsg("the %s pattern is not valid UTF-8", what)));
 			break;
 		case AUTOUSER_PATTERN_TOO_LONG:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the %s pattern \"%s\" is longer than 63 bytes besides '*'", what, value)));
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg(
+					 "the %s pattern \"%s\" is longer than 63 bytes besides '*'",
+					 what, value)));
 			break;
 	}
 }
@@ -120,10 +128,12 @@ static void
 check_cert_ou(const char *ou)
 {
 	if (autouser_pattern_problem(ou) != AUTOUSER_PATTERN_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cert_ou \"%s\" is not a valid organizational unit", ou),
-				 errdetail("It must be 1 to 63 bytes of UTF-8 without control characters.")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("cert_ou \"%s\" is not a valid organizational unit", ou),
+			 errdetail(
+				 "It must be 1 to 63 bytes of UTF-8 without control characters.")));
 	if (strchr(ou, '*'))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -136,21 +146,24 @@ static void
 check_literal_roles(List *names)
 {
 	AutouserRulesOwners owners;
-	AutouserDecision decision;
+	AutouserDecision    decision;
 
 	if (names == NIL)
 		return;
 	autouser_rules_owners_now(&owners);
 	autouser_plan_roles(names, &owners, &decision);
 	if (decision.outcome == AUTOUSER_REJECT_ROLE_MISSING)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("role \"%s\" does not exist", decision.bad_role),
-				 errhint("Create the role first, or use a {{cert.<attribute>}} template.")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("role \"%s\" does not exist", decision.bad_role),
+			 errhint(
+				 "Create the role first, or use a {{cert.<attribute>}} template.")));
 	if (decision.outcome == AUTOUSER_REJECT_ROLE_FORBIDDEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("role \"%s\" may not be granted by pg_autouser", decision.bad_role),
+				 errmsg("role \"%s\" may not be granted by pg_autouser",
+						decision.bad_role),
 				 errdetail("%s", autouser_forbidden_detail(&decision))));
 	if (decision.outcome != AUTOUSER_CREATE)
 		elog(ERROR, "pg_autouser: unexpected outcome %d checking rule roles",
@@ -161,11 +174,11 @@ check_literal_roles(List *names)
 Datum
 autouser_check_rule(PG_FUNCTION_ARGS)
 {
-	ArrayType  *roles;
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	List	   *literal = NIL;
+	ArrayType *roles;
+	Datum     *elems;
+	bool      *nulls;
+	int        n;
+	List      *literal = NIL;
 
 	require_preload();
 	check_pattern("identity", PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
@@ -173,27 +186,24 @@ autouser_check_rule(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(3))
 		check_cert_ou(text_to_cstring(PG_GETARG_TEXT_PP(3)));
 	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("roles must not be null")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("roles must not be null")));
 	roles = PG_GETARG_ARRAYTYPE_P(1);
 	if (ARR_NDIM(roles) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("roles must be a one-dimensional array")));
-	deconstruct_array(roles, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("roles must be a one-dimensional array")));
+	deconstruct_array(roles, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls,
+					  &n);
 	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("roles must not be empty")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("roles must not be empty")));
 	for (int i = 0; i < n; i++)
 	{
-		char	   *entry;
+		char *entry;
 
 		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("roles must not contain nulls")));
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							errmsg("roles must not contain nulls")));
 		entry = TextDatumGetCString(elems[i]);
 		switch (autouser_role_entry_kind(entry))
 		{
@@ -203,10 +213,12 @@ autouser_check_rule(PG_FUNCTION_ARGS)
 			case AUTOUSER_ROLE_ENTRY_TEMPLATE:
 				break;
 			case AUTOUSER_ROLE_ENTRY_INVALID:
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("role entry \"%s\" is neither a role name nor a valid {{cert.<attribute>}} template",
-								entry)));
+				ereport(
+					ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg(
+						 "role entry \"%s\" is neither a role name nor a valid {{cert.<attribute>}} template",
+						 entry)));
 		}
 	}
 	check_literal_roles(literal);
@@ -218,8 +230,8 @@ static char *
 read_rules_here(Size *len)
 {
 	MemoryContext caller = CurrentMemoryContext;
-	char	   *blob;
-	char	   *copy;
+	char         *blob;
+	char         *copy;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
@@ -232,39 +244,40 @@ read_rules_here(Size *len)
 
 /* Adds preview's attrs to request (plus CN = identity unless given). */
 static void
-preview_attrs(AutouserRequest *request, ArrayType *names_array, ArrayType *values_array)
+preview_attrs(AutouserRequest *request, ArrayType *names_array,
+			  ArrayType *values_array)
 {
-	Datum	   *names,
-			   *values;
-	bool	   *name_nulls,
-			   *value_nulls;
-	int			n_names,
-				n_values;
-	bool		fits = true;
-	int			cns = 0;
+	Datum *names, *values;
+	bool  *name_nulls, *value_nulls;
+	int    n_names, n_values;
+	bool   fits = true;
+	int    cns = 0;
 
-	deconstruct_array(names_array, TEXTOID, -1, false, TYPALIGN_INT,
-					  &names, &name_nulls, &n_names);
-	deconstruct_array(values_array, TEXTOID, -1, false, TYPALIGN_INT,
-					  &values, &value_nulls, &n_values);
+	deconstruct_array(names_array, TEXTOID, -1, false, TYPALIGN_INT, &names,
+					  &name_nulls, &n_names);
+	deconstruct_array(values_array, TEXTOID, -1, false, TYPALIGN_INT, &values,
+					  &value_nulls, &n_values);
 	for (int i = 0; i < Min(n_names, n_values) && fits; i++)
 	{
-		char	   *name = TextDatumGetCString(names[i]);
+		char *name = TextDatumGetCString(names[i]);
 
 		if (name_nulls[i] || value_nulls[i])
 			continue;
 		cns += strcmp(name, "CN") == 0;
-		fits = autouser_attrs_append(request->attrs, AUTOUSER_ATTRS_BYTES, &request->attrs_len,
-									 name, TextDatumGetCString(values[i]));
+		fits = autouser_attrs_append(request->attrs, AUTOUSER_ATTRS_BYTES,
+									 &request->attrs_len, name,
+									 TextDatumGetCString(values[i]));
 	}
 	if (fits && cns == 0)
-		fits = autouser_attrs_append(request->attrs, AUTOUSER_ATTRS_BYTES, &request->attrs_len,
-									 "CN", request->identity);
+		fits = autouser_attrs_append(request->attrs, AUTOUSER_ATTRS_BYTES,
+									 &request->attrs_len, "CN",
+									 request->identity);
 	if (!fits)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("attrs are longer than %d bytes", AUTOUSER_ATTRS_BYTES)));
-	request->subject = cns > 1 ? AUTOUSER_SUBJECT_AMBIGUOUS_CN : AUTOUSER_SUBJECT_OK;
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("attrs are longer than %d bytes",
+							   AUTOUSER_ATTRS_BYTES)));
+	request->subject =
+		cns > 1 ? AUTOUSER_SUBJECT_AMBIGUOUS_CN : AUTOUSER_SUBJECT_OK;
 }
 
 /*
@@ -275,35 +288,38 @@ preview_attrs(AutouserRequest *request, ArrayType *names_array, ArrayType *value
 Datum
 autouser_preview(PG_FUNCTION_ARGS)
 {
-	AutouserRequest request;
-	AutouserDecision decision;
+	AutouserRequest     request;
+	AutouserDecision    decision;
 	AutouserRulesOwners owners;
-	AutouserEval eval;
-	char	   *identity;
-	char	   *database;
-	char	   *blob;
-	Size		len;
-	ArrayBuildState *out;
-	ListCell   *lc;
+	AutouserEval        eval;
+	char               *identity;
+	char               *database;
+	char               *blob;
+	Size                len;
+	ArrayBuildState    *out;
+	ListCell           *lc;
 
 	require_preload();
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
+		PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("identity, database and attrs must not be null")));
 	identity = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	autouser_report_identity(ERROR, ERRCODE_INVALID_PARAMETER_VALUE,
-							 autouser_identity_problem(identity, strlen(identity)), identity);
+	autouser_report_identity(
+		ERROR, ERRCODE_INVALID_PARAMETER_VALUE,
+		autouser_identity_problem(identity, strlen(identity)), identity);
 	database = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	if (strlen(database) >= NAMEDATALEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("database name \"%s\" is longer than 63 bytes", database)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("database name \"%s\" is longer than 63 bytes",
+							   database)));
 
 	memset(&request, 0, sizeof(request));
 	strlcpy(request.identity, identity, NAMEDATALEN);
 	strlcpy(request.database, database, NAMEDATALEN);
-	preview_attrs(&request, PG_GETARG_ARRAYTYPE_P(2), PG_GETARG_ARRAYTYPE_P(3));
+	preview_attrs(&request, PG_GETARG_ARRAYTYPE_P(2),
+				  PG_GETARG_ARRAYTYPE_P(3));
 
 	blob = read_rules_here(&len);
 	autouser_rules_evaluate(blob, len, request.identity, request.database,
@@ -324,9 +340,10 @@ autouser_preview(PG_FUNCTION_ARGS)
 			autouser_report(ERROR, &request, &decision);
 	}
 	out = initArrayResult(TEXTOID, CurrentMemoryContext, false);
-	foreach(lc, eval.roles)
-		accumArrayResult(out, CStringGetTextDatum(((AutouserEvalRole *) lfirst(lc))->name),
-						 false, TEXTOID, CurrentMemoryContext);
+	foreach (lc, eval.roles)
+		accumArrayResult(
+			out, CStringGetTextDatum(((AutouserEvalRole *) lfirst(lc))->name),
+			false, TEXTOID, CurrentMemoryContext);
 	PG_RETURN_DATUM(makeArrayResult(out, CurrentMemoryContext));
 }
 
@@ -335,7 +352,8 @@ Datum
 autouser_rules_changed_trigger(PG_FUNCTION_ARGS)
 {
 	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "pg_autouser: rules-changed function called outside a trigger");
+		elog(ERROR,
+			 "pg_autouser: rules-changed function called outside a trigger");
 	autouser_rules_changed();
 	return PointerGetDatum(NULL);
 }
@@ -344,7 +362,7 @@ autouser_rules_changed_trigger(PG_FUNCTION_ARGS)
 Datum
 autouser_session_count(PG_FUNCTION_ARGS)
 {
-	int			counted;
+	int counted;
 
 	require_preload();
 	PG_RETURN_INT32(autouser_role_sessions(PG_GETARG_OID(0), 0, &counted));
@@ -353,31 +371,33 @@ autouser_session_count(PG_FUNCTION_ARGS)
 static void
 refuse_busy(const char *name, int sessions)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_OBJECT_IN_USE),
-			 errmsg("role \"%s\" has %d active session(s)", name, sessions),
-			 errhint("Use autouser.deactivate(%s, terminate => true) to end them first.",
-					 quote_literal_cstr(name))));
+	ereport(
+		ERROR,
+		(errcode(ERRCODE_OBJECT_IN_USE),
+		 errmsg("role \"%s\" has %d active session(s)", name, sessions),
+		 errhint(
+			 "Use autouser.deactivate(%s, terminate => true) to end them first.",
+			 quote_literal_cstr(name))));
 }
 
 /* autouser.deactivate(role, terminate): deactivate a managed role now. */
 Datum
 autouser_deactivate(PG_FUNCTION_ARGS)
 {
-	char	   *name;
-	Oid			role;
-	int			counted;
-	int			sessions;
+	char                 *name;
+	Oid                   role;
+	int                   counted;
+	int                   sessions;
 	AutouserCleanupResult result;
 
 	require_preload();
 	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("role must not be null")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("role must not be null")));
 	name = pstrdup(NameStr(*PG_GETARG_NAME(0)));
 	role = get_role_oid(name, true);
-	if (!OidIsValid(role) || autouser_role_is_exempt(role) || !autouser_role_is_recorded(role))
+	if (!OidIsValid(role) || autouser_role_is_exempt(role) ||
+		!autouser_role_is_recorded(role))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("role \"%s\" is not managed by pg_autouser", name)));
@@ -389,13 +409,15 @@ autouser_deactivate(PG_FUNCTION_ARGS)
 	{
 		if (PG_ARGISNULL(1) || !PG_GETARG_BOOL(1))
 			refuse_busy(name, sessions);
-		autouser_stats_count(AUTOUSER_STAT_ENDED_DEACTIVATE,
-							 autouser_terminate_sessions(role, AUTOUSER_END_DEACTIVATE,
-														 AUTOUSER_TERMINATE_WAIT_MS));
+		autouser_stats_count(
+			AUTOUSER_STAT_ENDED_DEACTIVATE,
+			autouser_terminate_sessions(role, AUTOUSER_END_DEACTIVATE,
+										AUTOUSER_TERMINATE_WAIT_MS));
 	}
-	result = autouser_cleanup_role(role, 0, 0, AUTOUSER_CLEANUP_DEACTIVATE, true,
-								   "autouser.deactivate()");
-	if (result == AUTOUSER_CLEANUP_BUSY || result == AUTOUSER_CLEANUP_BUSY_UNCOUNTED)
+	result = autouser_cleanup_role(role, 0, 0, AUTOUSER_CLEANUP_DEACTIVATE,
+								   true, "autouser.deactivate()");
+	if (result == AUTOUSER_CLEANUP_BUSY ||
+		result == AUTOUSER_CLEANUP_BUSY_UNCOUNTED)
 		refuse_busy(name, autouser_role_sessions(role, 0, &counted));
 	SPI_finish();
 	PG_RETURN_BOOL(result == AUTOUSER_CLEANED);
@@ -405,7 +427,7 @@ autouser_deactivate(PG_FUNCTION_ARGS)
 Datum
 autouser_sweep_now(PG_FUNCTION_ARGS)
 {
-	int			cleaned;
+	int cleaned;
 
 	require_preload();
 	if (SPI_connect() != SPI_OK_CONNECT)

@@ -32,24 +32,28 @@ explain_termination(ErrorData *edata)
 
 	if (prev_emit_log_hook)
 		prev_emit_log_hook(edata);
-	if (edata->elevel != FATAL || edata->sqlerrcode != ERRCODE_ADMIN_SHUTDOWN ||
-		!ProcDiePending)
+	if (edata->elevel != FATAL ||
+		edata->sqlerrcode != ERRCODE_ADMIN_SHUTDOWN || !ProcDiePending)
 		return;
 	switch (autouser_session_my_end_reason())
 	{
 		case AUTOUSER_END_NONE:
 			return;
 		case AUTOUSER_END_DEACTIVATE:
-			message = "terminating connection because pg_autouser deactivated its role";
+			message =
+				"terminating connection because pg_autouser deactivated its role";
 			break;
 		case AUTOUSER_END_RULE_CHANGE:
-			message = "terminating connection because the pg_autouser rules no longer grant its roles";
+			message =
+				"terminating connection because the pg_autouser rules no longer grant its roles";
 			break;
 		case AUTOUSER_END_CERT_EXPIRED:
-			message = "terminating connection because its client certificate expired";
+			message =
+				"terminating connection because its client certificate expired";
 			break;
 		case AUTOUSER_END_CERT_REVOKED:
-			message = "terminating connection because its client certificate was revoked";
+			message =
+				"terminating connection because its client certificate was revoked";
 			break;
 	}
 	edata->message = MemoryContextStrdup(ErrorContext, message);
@@ -66,7 +70,7 @@ autouser_terminate_init(void)
 static bool
 still_there(pid_t pid, Oid role)
 {
-	PGPROC	   *proc = BackendPidGetProc(pid);
+	PGPROC *proc = BackendPidGetProc(pid);
 
 	return proc != NULL && proc->roleId == role;
 }
@@ -79,17 +83,17 @@ still_there(pid_t pid, Oid role)
 int
 autouser_terminate_sessions(Oid role, AutouserEndReason reason, long wait_ms)
 {
-	int			max = MaxBackends;
-	pid_t	   *pids = palloc(sizeof(pid_t) * max);
-	int			n = autouser_sessions_mark_ending(role, reason, pids, max);
+	int         max = MaxBackends;
+	pid_t      *pids = palloc(sizeof(pid_t) * max);
+	int         n = autouser_sessions_mark_ending(role, reason, pids, max);
 	TimestampTz deadline;
 
 	/* Backends of the role that did not come through pg_autouser. */
 	LWLockAcquire(ProcArrayLock, LW_SHARED);
 	for (uint32 i = 0; i < ProcGlobal->allProcCount && n < max; i++)
 	{
-		PGPROC	   *proc = &ProcGlobal->allProcs[i];
-		bool		known = false;
+		PGPROC *proc = &ProcGlobal->allProcs[i];
+		bool    known = false;
 
 		if (proc->pid == 0 || proc->pid == MyProcPid || proc->roleId != role)
 			continue;
@@ -109,7 +113,8 @@ autouser_terminate_sessions(Oid role, AutouserEndReason reason, long wait_ms)
 	{
 		while (still_there(pids[k], role) && GetCurrentTimestamp() < deadline)
 		{
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+			(void) WaitLatch(MyLatch,
+							 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 							 AUTOUSER_TERMINATE_POLL_MS, PG_WAIT_EXTENSION);
 			ResetLatch(MyLatch);
 			CHECK_FOR_INTERRUPTS();

@@ -8,6 +8,7 @@
 #include "sessions.h"
 
 extern void autouser_terminate_init(void);
-extern int	autouser_terminate_sessions(Oid role, AutouserEndReason reason, long wait_ms);
+extern int
+autouser_terminate_sessions(Oid role, AutouserEndReason reason, long wait_ms);
 
-#endif							/* AUTOUSER_TERMINATE_H */
+#endif /* AUTOUSER_TERMINATE_H */

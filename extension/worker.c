@@ -39,7 +39,7 @@
 /* A primary counts every change; this only catches owners changing. */
 #define AUTOUSER_PRIMARY_RELOAD_MS 60000
 
-static int	my_index = -1;
+static int my_index = -1;
 
 /*
  * Reads and publishes the rules if a change was counted since they were
@@ -49,47 +49,53 @@ static int	my_index = -1;
 AutouserRulesState
 autouser_refresh_rules(bool force)
 {
-	uint64		changes = autouser_rules_change_count();
-	bool		stale;
-	AutouserRulesState state = autouser_rules_published_state(&stale);
+	uint64              changes = autouser_rules_change_count();
+	bool                stale;
+	AutouserRulesState  state = autouser_rules_published_state(&stale);
 	AutouserRulesOwners owners;
-	char	   *blob;
-	Size		len;
+	char               *blob;
+	Size                len;
 
 	if (!force && !stale && state != AUTOUSER_RULES_UNKNOWN)
 		return state;
 	if (!autouser_extension_exists())
 	{
-		autouser_rules_publish(AUTOUSER_RULES_NO_EXTENSION, NULL, 0, NULL, changes);
+		autouser_rules_publish(AUTOUSER_RULES_NO_EXTENSION, NULL, 0, NULL,
+							   changes);
 		if (autouser_rules_log_inert_once())
-			ereport(LOG,
-					(errmsg("pg_autouser is inert: the extension is not created in database \"%s\"",
-							autouser_database),
-					 errhint("Run CREATE EXTENSION pg_autouser in database \"%s\".",
-							 autouser_database)));
+			ereport(
+				LOG,
+				(errmsg(
+					 "pg_autouser is inert: the extension is not created in database \"%s\"",
+					 autouser_database),
+				 errhint(
+					 "Run CREATE EXTENSION pg_autouser in database \"%s\".",
+					 autouser_database)));
 		return AUTOUSER_RULES_NO_EXTENSION;
 	}
 	autouser_rules_owners_now(&owners);
 	blob = autouser_rules_read(AUTOUSER_AS_OWNER, false, &len);
 	autouser_rules_publish(AUTOUSER_RULES_LOADED, blob, len, &owners, changes);
-	return len > AUTOUSER_RULES_BYTES ? AUTOUSER_RULES_TOO_BIG : AUTOUSER_RULES_LOADED;
+	return len > AUTOUSER_RULES_BYTES ? AUTOUSER_RULES_TOO_BIG
+									  : AUTOUSER_RULES_LOADED;
 }
 
 typedef struct ProvisionWork
 {
-	AutouserClaim *claim;
+	AutouserClaim   *claim;
 	AutouserDecision answer;
-	bool		deferred;		/* the role was locked: try again later */
-	bool		nobody_waits;	/* provisioned, but every login gave up */
+	bool             deferred;     /* the role was locked: try again later */
+	bool             nobody_waits; /* provisioned, but every login gave up */
 } ProvisionWork;
 
 /* The rules for this request, current as of the role's lock. */
 static void
-evaluate(const AutouserRequest *request, AutouserEval *eval, AutouserRulesOwners *owners)
+evaluate(const AutouserRequest *request, AutouserEval *eval,
+		 AutouserRulesOwners *owners)
 {
 	AutouserRulesState state;
-	Size		len;
-	char	   *blob;
+	Size               len;
+	char              *blob;
 
 	if (autouser_refresh_rules(false) != AUTOUSER_RULES_TOO_BIG &&
 		autouser_rules_evaluate_published(request, eval, owners, &state))
@@ -104,12 +110,12 @@ evaluate(const AutouserRequest *request, AutouserEval *eval, AutouserRulesOwners
 static void
 provision_step(void *arg)
 {
-	ProvisionWork *work = arg;
+	ProvisionWork         *work = arg;
 	const AutouserRequest *request = &work->claim->request;
-	AutouserDecision *answer = &work->answer;
-	AutouserEval eval;
-	AutouserRulesOwners owners;
-	AutouserChanges changes;
+	AutouserDecision      *answer = &work->answer;
+	AutouserEval           eval;
+	AutouserRulesOwners    owners;
+	AutouserChanges        changes;
 
 	pgstat_report_activity(STATE_RUNNING, "pg_autouser: provisioning a login");
 	/* Never wait for the role: other identities' logins must not wait behind it. */
@@ -128,13 +134,15 @@ provision_step(void *arg)
 	if (eval.result == AUTOUSER_EVAL_BROKEN)
 	{
 		answer->outcome = AUTOUSER_UNAVAILABLE_FAILED;
-		strlcpy(answer->detail, "The rules could not be decoded.", AUTOUSER_DETAIL_BYTES);
+		strlcpy(answer->detail, "The rules could not be decoded.",
+				AUTOUSER_DETAIL_BYTES);
 		return;
 	}
 	autouser_plan(request, &eval, &owners, true, answer, &changes);
 	if (AutouserOutcomeIsReject(answer->outcome))
 	{
-		autouser_event_queue(AUTOUSER_EVENT_REJECT, request->identity, request->database,
+		autouser_event_queue(AUTOUSER_EVENT_REJECT, request->identity,
+							 request->database,
 							 autouser_decision_detail(request, answer));
 		return;
 	}
@@ -149,22 +157,26 @@ provision_step(void *arg)
 		}
 		autouser_ddl_provision(request->identity, answer->outcome, &changes);
 		answer->role = get_role_oid(request->identity, false);
-		autouser_event_record(answer->outcome == AUTOUSER_CREATE
-							  ? AUTOUSER_EVENT_CREATE : AUTOUSER_EVENT_REACTIVATE,
-							  request->identity, request->identity, request->database,
-							  changes.set, NULL, work->claim->login_pid);
-		autouser_user_state_login(request->identity, answer->outcome == AUTOUSER_CREATE);
+		autouser_event_record(
+			answer->outcome == AUTOUSER_CREATE ? AUTOUSER_EVENT_CREATE
+											   : AUTOUSER_EVENT_REACTIVATE,
+			request->identity, request->identity, request->database,
+			changes.set, NULL, work->claim->login_pid);
+		autouser_user_state_login(request->identity,
+								  answer->outcome == AUTOUSER_CREATE);
 	}
 	/* Counted before commit, under the role's lock: no cleanup can undo it. */
-	work->nobody_waits = autouser_queue_count_claim(work->claim, answer->role) == 0;
+	work->nobody_waits =
+		autouser_queue_count_claim(work->claim, answer->role) == 0;
 }
 
 static void
 serve(ProvisionWork *work)
 {
-	char		failure[AUTOUSER_DETAIL_BYTES];
+	char failure[AUTOUSER_DETAIL_BYTES];
 
-	if (!autouser_run_in_transaction(provision_step, work, failure, sizeof(failure), NULL))
+	if (!autouser_run_in_transaction(provision_step, work, failure,
+									 sizeof(failure), NULL))
 	{
 		memset(&work->answer, 0, sizeof(work->answer));
 		work->answer.outcome = AUTOUSER_UNAVAILABLE_FAILED;
@@ -184,7 +196,7 @@ static TimestampTz
 serve_requests(MemoryContext loop_cxt)
 {
 	AutouserClaim claim;
-	TimestampTz next_ready;
+	TimestampTz   next_ready;
 
 	while (autouser_queue_claim(my_index, &claim, &next_ready) > 0)
 	{
@@ -194,8 +206,9 @@ serve_requests(MemoryContext loop_cxt)
 		work.claim = &claim;
 		serve(&work);
 		if (work.deferred)
-			autouser_queue_defer(&claim, TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-																	 AUTOUSER_RETRY_LOCKED_MS));
+			autouser_queue_defer(
+				&claim, TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+													AUTOUSER_RETRY_LOCKED_MS));
 		else
 			autouser_queue_answer(&claim, &work.answer);
 		pgstat_report_activity(STATE_IDLE, NULL);
@@ -231,20 +244,21 @@ void
 autouser_worker_main(Datum arg)
 {
 	MemoryContext loop_cxt;
-	char		failure[AUTOUSER_DETAIL_BYTES];
-	bool		force = true;
+	char          failure[AUTOUSER_DETAIL_BYTES];
+	bool          force = true;
 
 	my_index = DatumGetInt32(arg);
 	loop_cxt = autouser_worker_start(my_index, "pg_autouser worker");
-	(void) autouser_run_in_transaction(register_prepared_step, NULL, failure, sizeof(failure), NULL);
+	(void) autouser_run_in_transaction(register_prepared_step, NULL, failure,
+									   sizeof(failure), NULL);
 
 	for (;;)
 	{
 		TimestampTz next_ready;
 		TimestampTz next_event;
-		long		timeout = RecoveryInProgress() ? AUTOUSER_STANDBY_RELOAD_MS
-			: AUTOUSER_PRIMARY_RELOAD_MS;
-		bool		stale;
+		long        timeout = RecoveryInProgress() ? AUTOUSER_STANDBY_RELOAD_MS
+												   : AUTOUSER_PRIMARY_RELOAD_MS;
+		bool        stale;
 
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
@@ -252,21 +266,26 @@ autouser_worker_main(Datum arg)
 		autouser_worker_reload_if_asked();
 		(void) autouser_rules_published_state(&stale);
 		if (force || stale)
-			(void) autouser_run_in_transaction(reload_step, &force, failure, sizeof(failure), NULL);
+			(void) autouser_run_in_transaction(reload_step, &force, failure,
+											   sizeof(failure), NULL);
 		force = false;
 		MemoryContextReset(loop_cxt);
 		next_ready = serve_requests(loop_cxt);
 		/* The cleanup worker writes queued events; help when it falls behind. */
-		if (!RecoveryInProgress() && autouser_events_drain_due(false, &next_event))
-			(void) autouser_run_in_transaction(drain_step, NULL, failure, sizeof(failure), NULL);
+		if (!RecoveryInProgress() &&
+			autouser_events_drain_due(false, &next_event))
+			(void) autouser_run_in_transaction(drain_step, NULL, failure,
+											   sizeof(failure), NULL);
 		MemoryContextReset(loop_cxt);
 
 		if (next_ready != 0)
-			timeout = Min(timeout, Max(TimestampDifferenceMilliseconds(GetCurrentTimestamp(),
-																	   next_ready), 1));
+			timeout = Min(timeout, Max(TimestampDifferenceMilliseconds(
+										   GetCurrentTimestamp(), next_ready),
+									   1));
 		if (WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					  timeout, PG_WAIT_EXTENSION) & WL_TIMEOUT)
-			force = next_ready == 0;	/* a quiet spell: reload anyway */
+					  timeout, PG_WAIT_EXTENSION) &
+			WL_TIMEOUT)
+			force = next_ready == 0; /* a quiet spell: reload anyway */
 		ResetLatch(MyLatch);
 	}
 }

@@ -8,7 +8,7 @@
 #include "rules_cache.h"
 
 extern AutouserRulesState autouser_refresh_rules(bool force);
-extern PGDLLEXPORT void autouser_worker_main(Datum arg);
-extern PGDLLEXPORT void autouser_cleanup_main(Datum arg);
+extern PGDLLEXPORT void   autouser_worker_main(Datum arg);
+extern PGDLLEXPORT void   autouser_cleanup_main(Datum arg);
 
-#endif							/* AUTOUSER_WORKER_H */
+#endif /* AUTOUSER_WORKER_H */

@@ -49,11 +49,11 @@ static const char *const pinned_settings[][2] = {
 	{"transform_null_equals", "off"},
 	{"default_tablespace", ""},
 	{"temp_tablespaces", ""},
-	{"createrole_self_grant", ""},	/* PostgreSQL 16+ */
+	{"createrole_self_grant", ""}, /* PostgreSQL 16+ */
 };
 
-static bool connecting = false;
-static bool database_missing = false;
+static bool               connecting = false;
+static bool               database_missing = false;
 static emit_log_hook_type prev_emit_log_hook = NULL;
 
 /*
@@ -73,19 +73,20 @@ connect_failure_log(ErrorData *edata)
 		edata->output_to_server = false;
 		return;
 	}
-	edata->hint = MemoryContextStrdup(ErrorContext,
-									  "The pg_autouser workers cannot connect to pg_autouser.database, so certificate logins are not provisioned; they retry with back-off and log this at most once a minute.");
+	edata->hint = MemoryContextStrdup(
+		ErrorContext,
+		"The pg_autouser workers cannot connect to pg_autouser.database, so certificate logins are not provisioned; they retry with back-off and log this at most once a minute.");
 }
 
 static void
 pin_settings(void)
 {
-	char		lock_timeout[32];
+	char lock_timeout[32];
 
 	for (int i = 0; i < (int) lengthof(pinned_settings); i++)
 		if (GetConfigOption(pinned_settings[i][0], true, false) != NULL)
-			SetConfigOption(pinned_settings[i][0], pinned_settings[i][1], PGC_SUSET,
-							PGC_S_OVERRIDE);
+			SetConfigOption(pinned_settings[i][0], pinned_settings[i][1],
+							PGC_SUSET, PGC_S_OVERRIDE);
 	snprintf(lock_timeout, sizeof(lock_timeout), "%d", autouser_lock_timeout);
 	SetConfigOption("lock_timeout", lock_timeout, PGC_SUSET, PGC_S_OVERRIDE);
 }
@@ -106,8 +107,9 @@ withdraw_rules_if_database_missing(int code, Datum arg)
 static void
 back_off(void)
 {
-	long		delay = autouser_worker_connect_delay_ms();
-	TimestampTz until = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), delay);
+	long        delay = autouser_worker_connect_delay_ms();
+	TimestampTz until =
+		TimestampTzPlusMilliseconds(GetCurrentTimestamp(), delay);
 
 	while (delay > 0)
 	{
@@ -115,7 +117,8 @@ back_off(void)
 		CHECK_FOR_INTERRUPTS();
 		delay = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), until);
 		if (delay > 0)
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+			(void) WaitLatch(MyLatch,
+							 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 							 delay, PG_WAIT_EXTENSION);
 	}
 }
@@ -143,15 +146,16 @@ autouser_worker_start(int index, const char *appname)
 	connecting = true;
 	prev_emit_log_hook = emit_log_hook;
 	emit_log_hook = connect_failure_log;
-	BackgroundWorkerInitializeConnection(autouser_database, NULL, BGWORKER_BYPASS_ALLOWCONN);
+	BackgroundWorkerInitializeConnection(autouser_database, NULL,
+										 BGWORKER_BYPASS_ALLOWCONN);
 	emit_log_hook = prev_emit_log_hook;
 	connecting = false;
 
 	pin_settings();
 	autouser_worker_set_connected(index);
 	pgstat_report_appname(appname);
-	loop_cxt = AllocSetContextCreate(TopMemoryContext, "pg_autouser worker loop",
-									 ALLOCSET_DEFAULT_SIZES);
+	loop_cxt = AllocSetContextCreate(
+		TopMemoryContext, "pg_autouser worker loop", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(loop_cxt);
 	return loop_cxt;
 }
@@ -163,7 +167,8 @@ autouser_worker_start(int index, const char *appname)
  * workers keep backing off.
  */
 MemoryContext
-autouser_worker_start_elsewhere(int index, const char *database, const char *appname)
+autouser_worker_start_elsewhere(int index, const char *database,
+								const char *appname)
 {
 	MemoryContext loop_cxt;
 
@@ -175,8 +180,8 @@ autouser_worker_start_elsewhere(int index, const char *database, const char *app
 	pin_settings();
 	autouser_worker_set_running(index);
 	pgstat_report_appname(appname);
-	loop_cxt = AllocSetContextCreate(TopMemoryContext, "pg_autouser worker loop",
-									 ALLOCSET_DEFAULT_SIZES);
+	loop_cxt = AllocSetContextCreate(
+		TopMemoryContext, "pg_autouser worker loop", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(loop_cxt);
 	return loop_cxt;
 }
@@ -197,8 +202,8 @@ autouser_worker_reload_if_asked(void)
  * NULL); the transaction is rolled back and the worker goes on.
  */
 bool
-autouser_run_in_transaction(AutouserWorkStep step, void *arg, char *failure, size_t cap,
-							int *sqlstate)
+autouser_run_in_transaction(AutouserWorkStep step, void *arg, char *failure,
+							size_t cap, int *sqlstate)
 {
 	MemoryContext outer = CurrentMemoryContext;
 	volatile bool ok = true;
@@ -217,7 +222,7 @@ autouser_run_in_transaction(AutouserWorkStep step, void *arg, char *failure, siz
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
+		ErrorData *edata;
 
 		MemoryContextSwitchTo(outer);
 		edata = CopyErrorData();
@@ -226,8 +231,8 @@ autouser_run_in_transaction(AutouserWorkStep step, void *arg, char *failure, siz
 		AbortOutOfAnyTransaction();
 		ereport(LOG,
 				(errcode(edata->sqlerrcode),
-				 errmsg("pg_autouser worker failed: %s (SQLSTATE %s)", edata->message,
-						unpack_sql_state(edata->sqlerrcode)),
+				 errmsg("pg_autouser worker failed: %s (SQLSTATE %s)",
+						edata->message, unpack_sql_state(edata->sqlerrcode)),
 				 edata->detail ? errdetail_internal("%s", edata->detail) : 0));
 		strlcpy(failure, edata->message, cap);
 		if (sqlstate)

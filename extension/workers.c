@@ -18,28 +18,28 @@
 #include "shmem.h"
 #include "workers.h"
 
-#define AUTOUSER_MAX_CONNECT_DELAY_MS 30000
+#define AUTOUSER_MAX_CONNECT_DELAY_MS    30000
 #define AUTOUSER_FAILURE_LOG_INTERVAL_MS 60000
 
 typedef struct AutouserWorkerEntry
 {
-	pid_t		pid;			/* 0 = not running */
-	bool		connected;		/* connected to pg_autouser.database */
-	Latch	   *latch;
+	pid_t  pid;       /* 0 = not running */
+	bool   connected; /* connected to pg_autouser.database */
+	Latch *latch;
 } AutouserWorkerEntry;
 
 typedef struct AutouserWorkers
 {
 	AutouserWorkerEntry entries[AUTOUSER_MAX_WORKERS + 1];
-	int			connect_failures;	/* exits before connecting, in a row */
-	TimestampTz failure_logged_at;	/* last "cannot connect" log line */
+	int         connect_failures;  /* exits before connecting, in a row */
+	TimestampTz failure_logged_at; /* last "cannot connect" log line */
 	/* where the cleanup worker works while pg_autouser.database is missing */
-	char		fallback_database[NAMEDATALEN];
+	char fallback_database[NAMEDATALEN];
 } AutouserWorkers;
 
 static AutouserWorkers *registry = NULL;
-static int	my_index = -1;
-static bool my_connected = false;
+static int              my_index = -1;
+static bool             my_connected = false;
 
 Size
 autouser_workers_shmem_size(void)
@@ -50,20 +50,23 @@ autouser_workers_shmem_size(void)
 void
 autouser_workers_shmem_startup(void)
 {
-	bool		found;
+	bool found;
 
-	registry = ShmemInitStruct("pg_autouser workers", sizeof(AutouserWorkers), &found);
+	registry = ShmemInitStruct("pg_autouser workers", sizeof(AutouserWorkers),
+							   &found);
 	if (!found)
 		memset(registry, 0, sizeof(AutouserWorkers));
 }
 
 static void
-register_worker(const char *function, const char *name, const char *type, int arg)
+register_worker(const char *function, const char *name, const char *type,
+				int arg)
 {
 	BackgroundWorker worker;
 
 	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_flags =
+		BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
 	/* Consistent state: on a hot standby they load the rules for the fast path. */
 	worker.bgw_start_time = BgWorkerStart_ConsistentState;
 	worker.bgw_restart_time = 1;
@@ -80,21 +83,24 @@ autouser_workers_register(void)
 {
 	/* A worker that cannot register would leave logins waiting: refuse to start. */
 	if (autouser_workers + 1 > max_worker_processes)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("pg_autouser needs %d background workers but max_worker_processes is %d",
-						autouser_workers + 1, max_worker_processes),
-				 errhint("Raise max_worker_processes or lower pg_autouser.workers.")));
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+			 errmsg(
+				 "pg_autouser needs %d background workers but max_worker_processes is %d",
+				 autouser_workers + 1, max_worker_processes),
+			 errhint(
+				 "Raise max_worker_processes or lower pg_autouser.workers.")));
 
 	for (int i = 0; i < autouser_workers; i++)
 	{
-		char		name[BGW_MAXLEN];
+		char name[BGW_MAXLEN];
 
 		snprintf(name, sizeof(name), "pg_autouser worker %d", i);
 		register_worker("autouser_worker_main", name, "pg_autouser worker", i);
 	}
-	register_worker("autouser_cleanup_main", "pg_autouser cleanup", "pg_autouser cleanup",
-					AUTOUSER_CLEANUP_WORKER);
+	register_worker("autouser_cleanup_main", "pg_autouser cleanup",
+					"pg_autouser cleanup", AUTOUSER_CLEANUP_WORKER);
 }
 
 /* Any exit of a worker: unregister it, and count a failed connect. */
@@ -170,7 +176,7 @@ autouser_worker_set_fallback_database(const char *name)
 int
 autouser_worker_connect_failures(void)
 {
-	int			failures;
+	int failures;
 
 	autouser_lock(AUTOUSER_LOCK_WORKERS, LW_SHARED);
 	failures = registry->connect_failures;
@@ -181,7 +187,7 @@ autouser_worker_connect_failures(void)
 bool
 autouser_worker_alive(int index)
 {
-	bool		alive;
+	bool alive;
 
 	autouser_lock(AUTOUSER_LOCK_WORKERS, LW_SHARED);
 	alive = registry->entries[index].pid != 0;
@@ -196,8 +202,8 @@ autouser_worker_alive(int index)
 long
 autouser_worker_connect_delay_ms(void)
 {
-	int			failures = autouser_worker_connect_failures();
-	long		delay = 1000;
+	int  failures = autouser_worker_connect_failures();
+	long delay = 1000;
 
 	if (failures == 0)
 		return 0;
@@ -211,12 +217,12 @@ bool
 autouser_worker_failure_log_due(void)
 {
 	TimestampTz now = GetCurrentTimestamp();
-	bool		due;
+	bool        due;
 
 	autouser_lock(AUTOUSER_LOCK_WORKERS, LW_EXCLUSIVE);
 	due = registry->failure_logged_at == 0 ||
-		TimestampDifferenceExceeds(registry->failure_logged_at, now,
-								   AUTOUSER_FAILURE_LOG_INTERVAL_MS);
+		  TimestampDifferenceExceeds(registry->failure_logged_at, now,
+									 AUTOUSER_FAILURE_LOG_INTERVAL_MS);
 	if (due)
 		registry->failure_logged_at = now;
 	autouser_unlock(AUTOUSER_LOCK_WORKERS);
@@ -226,8 +232,8 @@ autouser_worker_failure_log_due(void)
 static void
 wake_range(int first, int last)
 {
-	Latch	   *latches[AUTOUSER_MAX_WORKERS + 1];
-	int			n = 0;
+	Latch *latches[AUTOUSER_MAX_WORKERS + 1];
+	int    n = 0;
 
 	autouser_lock(AUTOUSER_LOCK_WORKERS, LW_SHARED);
 	for (int i = first; i <= last; i++)
@@ -263,14 +269,15 @@ autouser_wake_all_workers(void)
 AutouserReach
 autouser_workers_reach(void)
 {
-	bool		connected = false;
-	bool		running = false;
-	int			failures;
+	bool connected = false;
+	bool running = false;
+	int  failures;
 
 	autouser_lock(AUTOUSER_LOCK_WORKERS, LW_SHARED);
 	for (int i = 0; i < AUTOUSER_MAX_WORKERS; i++)
 	{
-		connected |= registry->entries[i].pid != 0 && registry->entries[i].connected;
+		connected |=
+			registry->entries[i].pid != 0 && registry->entries[i].connected;
 		running |= registry->entries[i].pid != 0;
 	}
 	failures = registry->connect_failures;

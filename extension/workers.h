@@ -14,9 +14,9 @@
 /* Whether a login that needs a worker can have one. */
 typedef enum AutouserReach
 {
-	AUTOUSER_REACH_OK = 0,		/* connected, or starting up */
-	AUTOUSER_REACH_NO_WORKERS,	/* none registered or all gone */
-	AUTOUSER_REACH_NO_DATABASE	/* they cannot connect to pg_autouser.database */
+	AUTOUSER_REACH_OK = 0,     /* connected, or starting up */
+	AUTOUSER_REACH_NO_WORKERS, /* none registered or all gone */
+	AUTOUSER_REACH_NO_DATABASE /* they cannot connect to pg_autouser.database */
 } AutouserReach;
 
 extern Size autouser_workers_shmem_size(void);
@@ -26,16 +26,16 @@ extern void autouser_workers_register(void);
 extern void autouser_worker_attach(int index);
 extern void autouser_worker_set_connected(int index);
 extern void autouser_worker_set_running(int index);
-extern int	autouser_worker_connect_failures(void);
+extern int  autouser_worker_connect_failures(void);
 extern void autouser_worker_fallback_database(char *name);
 extern void autouser_worker_set_fallback_database(const char *name);
 extern bool autouser_worker_alive(int index);
 extern long autouser_worker_connect_delay_ms(void);
 extern bool autouser_worker_failure_log_due(void);
 
-extern void autouser_wake_provisioners(void);
-extern void autouser_wake_cleanup(void);
-extern void autouser_wake_all_workers(void);
+extern void          autouser_wake_provisioners(void);
+extern void          autouser_wake_cleanup(void);
+extern void          autouser_wake_all_workers(void);
 extern AutouserReach autouser_workers_reach(void);
 
-#endif							/* AUTOUSER_WORKERS_H */
+#endif /* AUTOUSER_WORKERS_H */

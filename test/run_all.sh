@@ -8,7 +8,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(format unit sanitize regress isolation tap)
+[ ${#suites[@]} -gt 0 ] || suites=(format unit sanitize build regress isolation tap)
 
 bash "$top/test/install_deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
 PG_BIN=$(pg_config --bindir)
@@ -97,11 +97,32 @@ run_tap() {
 	count $((total - bad)) "$bad"
 }
 
-# C++ formatting (.clang-format): one check for the whole tree.
+# The PGXS build relinks the core when one of its sources changes: in a
+# copy of the tree, build, add a marker to a core file, build again, and
+# look for the marker in the extension's shared library.
+run_build() {
+	local dir="$work/buildcheck" marker="autouser_build_probe_$$_$RANDOM"
+	mkdir -p "$dir"
+	(cd "$top" && tar --exclude=./build --exclude=./.git -cf - .) | tar -C "$dir" -xf -
+	if ! make -C "$dir" -s -j"$JOBS" >"$work/buildcheck.log" 2>&1; then
+		tail -n 20 "$work/buildcheck.log"; count 0 1; return
+	fi
+	echo "extern \"C\" const char ${marker}[] = \"${marker}\";" >>"$dir/cpp_core/src/glob.cpp"
+	make -C "$dir" -s -j"$JOBS" >>"$work/buildcheck.log" 2>&1
+	if grep -qa "$marker" "$dir/pg_autouser.so"; then
+		count 1 0
+	else
+		echo "an edit of cpp_core/src/glob.cpp did not reach pg_autouser.so"; count 0 1
+	fi
+}
+
+# Formatting: C++ (.clang-format) and the C glue (extension/.clang-format,
+# close to pgindent), one check for the whole tree.
 run_format() {
 	local files
-	files=$(cd "$top" && git ls-files 'cpp_core/*.cpp' 'cpp_core/*.hpp' 'test/unit/*.cpp' 'test/unit/*.hpp' 'bench/*.cpp' 'bench/*.hpp' 2>/dev/null)
-	[ -n "$files" ] || files=$(cd "$top" && find cpp_core test/unit bench -name '*.[ch]pp' 2>/dev/null)
+	files=$(cd "$top" && git ls-files 'cpp_core/*.cpp' 'cpp_core/*.hpp' 'test/unit/*.cpp' 'test/unit/*.hpp' \
+		'bench/*.cpp' 'bench/*.hpp' 'extension/*.c' 'extension/*.h' 2>/dev/null)
+	[ -n "$files" ] || files=$(cd "$top" && find cpp_core test/unit bench extension -name '*.[ch]pp' -o -name '*.[ch]' 2>/dev/null)
 	if (cd "$top" && clang-format --dry-run -Werror $files); then count 1 0; else count 0 1; fi
 }
 
@@ -111,6 +132,7 @@ for s in "${suites[@]}"; do
 		format) echo "== clang-format"; run_format ;;
 		unit) echo "== core unit tests"; run_ctest "$work/build-unit" ;;
 		sanitize) echo "== core unit tests, ASan + UBSan"; run_ctest "$work/build-asan" -DPG_AUTOUSER_SANITIZE=ON ;;
+		build) echo "== the build relinks a changed core"; run_build ;;
 		regress|isolation|tap)
 			if [ $need_install = 1 ]; then
 				echo "== build and install the extension"
