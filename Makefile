@@ -28,6 +28,7 @@ OBJS = \
 	extension/worker_runtime.o \
 	extension/worker.o \
 	extension/cleanup.o \
+	extension/rule_change.o \
 	extension/cleanup_worker.o \
 	extension/sql_funcs.o \
 	extension/core_bridge.o
@@ -51,13 +52,17 @@ endef
 PG_CPPFLAGS = -I$(srcdir)/cpp_core/include
 # libcrypto as the server links it (contrib/sslinfo does the same).
 SHLIB_LINK = $(CORE_LIB) -lstdc++ $(filter -lssl -lcrypto, $(LIBS))
-EXTRA_CLEAN = $(BUILD_DIR)
+EXTRA_CLEAN = $(BUILD_DIR) tmp_check_iso tmp_isolation_tls output_iso
 
 REGRESS = $(patsubst sql/%.sql,%,$(filter-out sql/pg_autouser--%,$(wildcard sql/*.sql)))
 REGRESS_OPTS = --temp-config=test/pg_autouser.conf --temp-instance=./tmp_check --inputdir=.
 ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(wildcard test/isolation/specs/*.spec))
-ISOLATION_OPTS = --temp-config=test/isolation/pg_autouser.conf --temp-instance=./tmp_check_iso \
-	--inputdir=test/isolation
+# The isolation instance speaks TLS on 127.0.0.1 so that specs can log in by
+# certificate (test/isolation/make_tls.sh).
+ISOLATION_TLS = ./tmp_isolation_tls
+ISOLATION_OPTS = --temp-config=test/isolation/pg_autouser.conf \
+	--temp-config=$(ISOLATION_TLS)/tls.conf --host=127.0.0.1 \
+	--temp-instance=./tmp_check_iso --inputdir=test/isolation
 TAP_TESTS = 1
 PROVE_TESTS = $(or $(TAP_ONLY),test/t/*.pl)
 PROVE_FLAGS = --timer
@@ -110,6 +115,7 @@ demo:
 installcheck-regress: submake $(REGRESS_PREP)
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 installcheck-isolation: submake
+	rm -rf $(ISOLATION_TLS) && bash test/isolation/make_tls.sh $(ISOLATION_TLS)
 	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
 installcheck-tap: submake
 	$(prove_installcheck)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh -- `make demo`: shows pg_autouser end to end on a throwaway TLS
 # cluster: a first certificate login creating a role, NOLOGIN after the
-# disconnect, reactivation, OU templates, an unmanaged role refused, and the
-# users view and events.  Installs what is missing, builds, installs, and
+# disconnect, reactivation, OU templates, an unmanaged role refused, a
+# revoked certificate ending a live session, and the users view and events.  Installs what is missing, builds, installs, and
 # removes the cluster again even on failure.
 set -euo pipefail
 
@@ -41,7 +41,7 @@ login() { # login CERT-NAME SQL...
 say "a throwaway cluster in $dir, port $port, set up by the CLI"
 as_db initdb -D "$dir/data" -A trust >/dev/null
 as_db pg_autouser ca init --dir "$dir/ca"
-as_db pg_autouser server setup --pgdata "$dir/data" --ca "$dir/ca" --hostname localhost
+as_db pg_autouser server setup --pgdata "$dir/data" --ca "$dir/ca" --hostname localhost --crl
 cat >>"$dir/data/postgresql.conf" <<CONF
 port = $port
 listen_addresses = '127.0.0.1'
@@ -89,9 +89,30 @@ login carol -c "SELECT current_user, pg_has_role('team_eng', 'MEMBER') AS team_e
 say "5. bob exists and is not managed by pg_autouser: refused, nothing changes"
 login bob -c "SELECT 1" || echo "(refused, as expected)"
 
+say "6. carol keeps a session open; the CA revokes her certificate; a reload ends the session"
+login carol -c "SELECT pg_sleep(30)" >"$dir/carol.out" 2>&1 &
+held=$!
+for _ in $(seq 100); do
+	[ "$(sql -At -c "SELECT count(*) FROM autouser.sessions WHERE role = 'carol'")" = 1 ] && break
+	sleep 0.1
+done
+sql -c "SELECT pid, role, database, cert_serial, cert_not_after FROM autouser.sessions"
+as_db pg_autouser cert revoke --ca "$dir/ca" --cert "$dir/certs/carol.crt"
+as_db pg_autouser server setup --pgdata "$dir/data" --ca "$dir/ca" --hostname localhost --crl >/dev/null
+as_db pg_ctl -D "$dir/data" reload >/dev/null
+for _ in $(seq 100); do kill -0 "$held" 2>/dev/null || break; sleep 0.1; done
+wait "$held" || true
+echo "carol's held session said:"; sed 's/^/    /' "$dir/carol.out"
+echo "and her next login is refused at the TLS handshake:"
+login carol -c "SELECT 1" 2>&1 | sed 's/^/    /' || true
+
 say "what an administrator sees: autouser.users and autouser.events"
-sleep 0.5
-sql -c "SELECT role, state, sessions, roles, last_login IS NOT NULL AS logged_in FROM autouser.users ORDER BY role"
+for _ in $(seq 50); do
+	[ "$(sql -At -c "SELECT count(*) FROM autouser.events WHERE action = 'reject'")" -ge 1 ] && break
+	sleep 0.1
+done
+sql -c "SELECT role, state, sessions, roles, cert_serial FROM autouser.users ORDER BY role"
 sql -c "SELECT action, coalesce(role, identity) AS who, roles, detail FROM autouser.events ORDER BY id"
+sql -c "SELECT name, value FROM autouser.stats WHERE value <> 0 ORDER BY name"
 
 say "done; the cluster is stopped and removed"

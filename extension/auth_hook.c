@@ -37,6 +37,7 @@
 #include "sessions.h"
 #include "shmem.h"
 #include "stats.h"
+#include "terminate.h"
 #include "workers.h"
 
 /* Answer the client this long before authentication_timeout would kill it. */
@@ -214,22 +215,24 @@ decided_here(const AutouserRequest *request, const AutouserEval *eval,
 			autouser_unlock_role(request->identity, ShareLock);
 			return true;
 		case AUTOUSER_ADMIT:
-			autouser_session_start(decision.role);
+			autouser_session_start(decision.role, request);
 			autouser_unlock_role(request->identity, ShareLock);
+			autouser_expiry_arm(request->cert.not_after);
 			autouser_stats_count(AUTOUSER_STAT_FAST_PATH, 1);
 			autouser_stats_outcome(AUTOUSER_ADMIT);
 			autouser_event_queue(AUTOUSER_EVENT_LOGIN, request->identity,
-								 request->database, NULL);
+								 request->database, NULL, &request->cert);
 			return true;
 		case AUTOUSER_CREATE:
 		case AUTOUSER_REACTIVATE:
+		case AUTOUSER_UPDATE:
 			autouser_unlock_role(request->identity, ShareLock);
 			return false;
 		default:
 			autouser_unlock_role(request->identity, ShareLock);
-			autouser_event_queue(AUTOUSER_EVENT_REJECT, request->identity,
-								 request->database,
-								 autouser_decision_detail(request, &decision));
+			autouser_event_queue(
+				AUTOUSER_EVENT_REJECT, request->identity, request->database,
+				autouser_decision_detail(request, &decision), NULL);
 			conclude(request, &decision);
 			return false; /* not reached */
 	}
@@ -246,7 +249,11 @@ admit_provisioned(const AutouserRequest  *request,
 	AcceptInvalidationMessages();
 	autouser_stats_outcome(answer->outcome);
 	if (SearchSysCacheExists1(AUTHNAME, CStringGetDatum(request->identity)))
+	{
+		/* The worker counted this session; it ends when the certificate does. */
+		autouser_expiry_arm(request->cert.not_after);
 		return;
+	}
 	memset(&failed, 0, sizeof(failed));
 	failed.outcome = AUTOUSER_UNAVAILABLE_FAILED;
 	strlcpy(failed.detail, "The provisioned role is not visible to the login.",
@@ -290,6 +297,7 @@ provision(Port *port, Oid role)
 
 	request.subject = autouser_cert_attrs(
 		port, request.attrs, AUTOUSER_ATTRS_BYTES, &request.attrs_len);
+	autouser_cert_facts(port, &request.cert);
 	evaluated =
 		autouser_rules_evaluate_published(&request, &eval, &owners, &state);
 	if (evaluated && decided_here(&request, &eval, &owners))
@@ -313,6 +321,7 @@ provision(Port *port, Oid role)
 		case AUTOUSER_ADMIT:
 		case AUTOUSER_CREATE:
 		case AUTOUSER_REACTIVATE:
+		case AUTOUSER_UPDATE:
 			admit_provisioned(&request, &decision);
 			return;
 		case AUTOUSER_UNAVAILABLE_NO_EXTENSION:

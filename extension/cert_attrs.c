@@ -1,14 +1,20 @@
 /*
  * cert_attrs.c -- reads the subject of the client certificate the server
  * verified (OpenSSL short names, UTF-8 values) and says whether it is
- * usable: readable, and naming exactly one CN.  Does not judge the values.
+ * usable: readable, and naming exactly one CN; and which certificate it is
+ * (issuer, serial, expiry), for ending its sessions when it expires or is
+ * revoked.  Does not judge the values.
  */
 #include "postgres.h"
 
 #include <openssl/objects.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/x509.h>
+#include <time.h>
 
 #include "cert_attrs.h"
+#include "utils/timestamp.h"
 
 bool
 autouser_attrs_append(char *out, int cap, int *len, const char *name,
@@ -98,4 +104,55 @@ autouser_cert_attrs(Port *port, char *out, int cap, int *len)
 	if (cns > 1)
 		return AUTOUSER_SUBJECT_AMBIGUOUS_CN;
 	return readable ? AUTOUSER_SUBJECT_OK : AUTOUSER_SUBJECT_UNREADABLE;
+}
+
+/*
+ * The DN as PostgreSQL's ssl_issuer_dn() shows it (RFC 2253), cut to fit;
+ * the same function formats a revocation list's issuer, so they compare.
+ */
+void
+autouser_x509_name_text(X509_NAME *name, char *out, int cap)
+{
+	BIO  *bio = BIO_new(BIO_s_mem());
+	char *data;
+	long  len;
+
+	out[0] = '\0';
+	if (bio == NULL)
+		return;
+	if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0)
+	{
+		len = BIO_get_mem_data(bio, &data);
+		snprintf(out, cap, "%.*s", (int) Min(len, (long) cap - 1), data);
+	}
+	BIO_free(bio);
+}
+
+/* A serial number in upper-case hex, as openssl shows it. */
+void
+autouser_serial_text(const ASN1_INTEGER *serial, char *out, int cap)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(serial, NULL);
+	char   *hex = bn ? BN_bn2hex(bn) : NULL;
+
+	strlcpy(out, hex ? hex : "", cap);
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+/* Which certificate the login presented; zeroes when there is none. */
+void
+autouser_cert_facts(Port *port, AutouserCert *cert)
+{
+	struct tm tm;
+
+	memset(cert, 0, sizeof(AutouserCert));
+	if (port->peer == NULL)
+		return;
+	autouser_x509_name_text(X509_get_issuer_name(port->peer), cert->issuer,
+							AUTOUSER_ISSUER_BYTES);
+	autouser_serial_text(X509_get0_serialNumber(port->peer), cert->serial,
+						 AUTOUSER_SERIAL_BYTES);
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(port->peer), &tm) == 1)
+		cert->not_after = time_t_to_timestamptz(timegm(&tm));
 }

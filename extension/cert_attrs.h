@@ -5,17 +5,18 @@
 #ifndef AUTOUSER_CERT_ATTRS_H
 #define AUTOUSER_CERT_ATTRS_H
 
+#include <openssl/x509.h>
+
 #include "libpq/libpq-be.h"
 
-typedef enum AutouserSubject
-{
-	AUTOUSER_SUBJECT_OK = 0,
-	AUTOUSER_SUBJECT_UNREADABLE, /* too big, or a value that is not text */
-	AUTOUSER_SUBJECT_AMBIGUOUS_CN /* several CNs, or a CN in a multi-valued RDN */
-} AutouserSubject;
+#include "login.h"
 
 extern AutouserSubject
 			autouser_cert_attrs(Port *port, char *out, int cap, int *len);
+extern void autouser_cert_facts(Port *port, AutouserCert *cert);
+extern void autouser_x509_name_text(X509_NAME *name, char *out, int cap);
+extern void
+autouser_serial_text(const ASN1_INTEGER *serial, char *out, int cap);
 extern bool autouser_attrs_append(char *out, int cap, int *len,
 								  const char *name, const char *value);
 

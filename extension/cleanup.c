@@ -55,7 +55,7 @@ granted_roles(Oid role, Oid group)
 	List     *names = NIL;
 	ListCell *lc;
 
-	foreach (lc, autouser_role_parents(role))
+	foreach(lc, autouser_role_parents(role))
 		if (lfirst_oid(lc) != group)
 			names = lappend(names, autouser_role_name(lfirst_oid(lc)));
 	return names;
@@ -142,7 +142,7 @@ active_managed_roles(void)
 	List     *roles = NIL;
 	ListCell *lc;
 
-	foreach (lc, autouser_recorded_roles())
+	foreach(lc, autouser_recorded_roles())
 	{
 		HeapTuple tuple =
 			SearchSysCache1(AUTHOID, ObjectIdGetDatum(lfirst_oid(lc)));
@@ -172,7 +172,7 @@ autouser_sweep(bool wait)
 	autouser_events_purge();
 	if (autouser_cleanup == AUTOUSER_CLEANUP_OFF)
 		return 0;
-	foreach (lc, active_managed_roles())
+	foreach(lc, active_managed_roles())
 	{
 		/* A role still in its cleanup_delay grace period is not the sweep's. */
 		if (autouser_cleanup_is_pending(lfirst_oid(lc),

@@ -29,8 +29,10 @@
 #include "cleanup.h"
 #include "events.h"
 #include "guc.h"
+#include "rule_change.h"
 #include "rules_cache.h"
 #include "sessions.h"
+#include "terminate.h"
 #include "worker.h"
 #include "worker_runtime.h"
 #include "workers.h"
@@ -175,6 +177,44 @@ look_at_databases_step(void *arg)
 		strlcpy(choice, autouser_database, NAMEDATALEN);
 }
 
+/*
+ * A committed change of the rules: applied to every role with sessions.
+ * On success *applied becomes the count it reflects; a role another
+ * transaction holds is tried again at the time returned (or 0).
+ */
+static TimestampTz
+apply_rule_change(uint64 *applied)
+{
+	uint64    changes = autouser_rules_change_count();
+	bool      all = true;
+	ListCell *lc;
+
+	foreach(lc, autouser_sessions_roles())
+		all &= autouser_apply_rule_change(lfirst_oid(lc));
+	pgstat_report_activity(STATE_IDLE, NULL);
+	if (all)
+	{
+		*applied = changes;
+		return 0;
+	}
+	return TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+									   AUTOUSER_RETRY_LOCKED_MS);
+}
+
+/* Sessions whose certificate is revoked now; false to try again later. */
+static bool
+revoked_sessions_handled(void)
+{
+	List     *strip;
+	bool      done = true;
+	ListCell *lc;
+
+	(void) autouser_terminate_revoked(&strip);
+	foreach(lc, strip)
+		done &= autouser_strip_revoked(lfirst_oid(lc));
+	return done;
+}
+
 static TimestampTz
 earliest(TimestampTz a, TimestampTz b)
 {
@@ -195,6 +235,8 @@ autouser_cleanup_main(Datum arg)
 	int           sweep_interval;
 	CleanupPlace  place;
 	char          elsewhere[NAMEDATALEN];
+	bool          check_revocations = true;
+	uint64        applied = 0; /* the rule change count last applied */
 
 	/* Connecting failed before: the database is gone, for now. */
 	autouser_worker_fallback_database(elsewhere);
@@ -222,7 +264,8 @@ autouser_cleanup_main(Datum arg)
 		long        sleep_ms;
 
 		CHECK_FOR_INTERRUPTS();
-		autouser_worker_reload_if_asked();
+		if (autouser_worker_reload_if_asked())
+			check_revocations = true;
 		/* A new sweep_interval counts from the reload, not from the last sweep. */
 		if (autouser_sweep_interval != sweep_interval && next_sweep != 0)
 		{
@@ -230,6 +273,9 @@ autouser_cleanup_main(Datum arg)
 			next_sweep = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 													 sweep_interval * 1000L);
 		}
+		/* A provisioning worker got in, or CREATE EXTENSION ran: look now. */
+		if (place != CLEANUP_HOME && autouser_worker_connect_failures() == 0)
+			next_database_check = 0;
 		if (place != CLEANUP_HOME &&
 			GetCurrentTimestamp() >= next_database_check)
 		{
@@ -258,6 +304,12 @@ autouser_cleanup_main(Datum arg)
 				autouser_events_drain_due(true, &next_event))
 				(void) autouser_run_in_transaction(drain_step, NULL, failure,
 												   sizeof(failure), NULL);
+			if (check_revocations)
+				check_revocations = !revoked_sessions_handled();
+			(void) autouser_terminate_expired();
+			if (place == CLEANUP_HOME &&
+				autouser_rules_change_count() != applied)
+				next_event = earliest(next_event, apply_rule_change(&applied));
 			next_due = clean_due(&overflow);
 			now = GetCurrentTimestamp();
 			if (overflow || next_sweep == 0 || now >= next_sweep)

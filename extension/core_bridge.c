@@ -95,7 +95,7 @@ autouser_rules_encode(List *rows, Size *len)
 	int                  i = 0;
 	ListCell            *lc;
 
-	foreach (lc, rows)
+	foreach(lc, rows)
 	{
 		AutouserRuleRow   *row = lfirst(lc);
 		autouser_core_str *roles =
@@ -287,7 +287,7 @@ autouser_decide(const AutouserLoginFacts *facts, AutouserVerdict *verdict)
 		ancestors[i].name = core_str(facts->ancestors[i].name);
 		ancestors[i].flags = facts->ancestors[i].flags;
 	}
-	foreach (lc, facts->forbidden_names)
+	foreach(lc, facts->forbidden_names)
 		names[foreach_current_index(lc)] = core_str(lfirst(lc));
 
 	in.rules_matched = facts->rules_matched;

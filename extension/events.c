@@ -11,6 +11,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -18,6 +19,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 
 #include "events.h"
 #include "guc.h"
@@ -35,12 +37,14 @@
 #define AUTOUSER_DRAIN_LAG_MS 1000
 
 static const char *const action_names[] = {
-	"create", "reactivate", "deactivate", "drop", "reject", "sweep", "login"};
+	"create", "reactivate", "deactivate", "drop", "reject",
+	"sweep",  "update",     "terminate",  "login"};
 
 typedef struct AutouserEventKey
 {
-	int  action; /* AUTOUSER_EVENT_LOGIN or _REJECT */
-	char identity[NAMEDATALEN];
+	int   action; /* AUTOUSER_EVENT_LOGIN, _REJECT or _TERMINATE */
+	char  identity[NAMEDATALEN];
+	pid_t pid; /* TERMINATE: the session's; 0 (merged) otherwise */
 } AutouserEventKey;
 
 typedef struct AutouserQueuedEvent
@@ -52,6 +56,7 @@ typedef struct AutouserQueuedEvent
 	pid_t       pid;          /* of the latest occurrence */
 	char        database[NAMEDATALEN];
 	char        detail[AUTOUSER_DETAIL_BYTES];
+	AutouserCert cert; /* LOGIN: the certificate it presented */
 } AutouserQueuedEvent;
 
 typedef struct AutouserEventQueue
@@ -97,22 +102,26 @@ autouser_events_shmem_startup(void)
 }
 
 /*
- * Queue a fast-path login or a refusal.  Never fails and never allocates:
- * the login hook calls it.
+ * Queue a fast-path login, a refusal or an ended session.  Never fails and
+ * never allocates: the login hook and exiting backends call it.
  */
 void
 autouser_event_queue(AutouserEventAction action, const char *identity,
-					 const char *database, const char *detail)
+					 const char *database, const char *detail,
+					 const AutouserCert *cert)
 {
 	AutouserEventKey     key;
 	AutouserQueuedEvent *ev;
 	bool                 found;
 	long                 entries;
 
-	Assert(action == AUTOUSER_EVENT_LOGIN || action == AUTOUSER_EVENT_REJECT);
+	Assert(action == AUTOUSER_EVENT_LOGIN || action == AUTOUSER_EVENT_REJECT ||
+		   action == AUTOUSER_EVENT_TERMINATE);
 	memset(&key, 0, sizeof(key));
 	key.action = action;
 	strlcpy(key.identity, identity, NAMEDATALEN);
+	if (action == AUTOUSER_EVENT_TERMINATE)
+		key.pid = MyProcPid;
 
 	autouser_lock(AUTOUSER_LOCK_EVENTS, LW_EXCLUSIVE);
 	ev = hash_search(queued, &key, HASH_ENTER_NULL, &found);
@@ -133,6 +142,10 @@ autouser_event_queue(AutouserEventAction action, const char *identity,
 		ev->pid = MyProcPid;
 		strlcpy(ev->database, database ? database : "", NAMEDATALEN);
 		strlcpy(ev->detail, detail ? detail : "", AUTOUSER_DETAIL_BYTES);
+		if (cert)
+			ev->cert = *cert;
+		else
+			memset(&ev->cert, 0, sizeof(AutouserCert));
 	}
 	entries = hash_get_num_entries(queued);
 	autouser_unlock(AUTOUSER_LOCK_EVENTS);
@@ -144,7 +157,7 @@ autouser_event_queue(AutouserEventAction action, const char *identity,
 	 */
 	if (entries > AUTOUSER_EVENT_QUEUE_SIZE / 2)
 		autouser_wake_all_workers();
-	else if (action == AUTOUSER_EVENT_REJECT && (ev == NULL || !found))
+	else if (action != AUTOUSER_EVENT_LOGIN && (ev == NULL || !found))
 		autouser_wake_cleanup();
 }
 
@@ -199,8 +212,9 @@ take_row(AutouserQueuedEvent *ev, TimestampTz now, AutouserEventRow *row,
 	row->event = *ev;
 	row->repeats = 0;
 	row->continued = false;
-	if (ev->key.action == AUTOUSER_EVENT_LOGIN)
+	if (ev->key.action != AUTOUSER_EVENT_REJECT)
 	{
+		/* A login moves last_login once; an ended session is one row. */
 		*remove = true;
 		return ev->pending > 0;
 	}
@@ -264,10 +278,27 @@ text_array(List *names)
 		initArrayResult(TEXTOID, CurrentMemoryContext, false);
 	ListCell *lc;
 
-	foreach (lc, names)
+	foreach(lc, names)
 		accumArrayResult(state, CStringGetTextDatum(lfirst(lc)), false,
 						 TEXTOID, CurrentMemoryContext);
 	return makeArrayResult(state, CurrentMemoryContext);
+}
+
+/*
+ * Whether the schema is 1.1's: a 1.0 schema, still there until ALTER
+ * EXTENSION pg_autouser UPDATE, has no certificate columns in user_state
+ * and no update or terminate events.
+ */
+static bool
+schema_is_current(void)
+{
+	Oid namespace = get_namespace_oid("autouser", true);
+	Oid table = OidIsValid(namespace)
+					? get_relname_relid("user_state", namespace)
+					: InvalidOid;
+
+	return OidIsValid(table) &&
+		   get_attnum(table, "cert_not_after") != InvalidAttrNumber;
 }
 
 static void
@@ -296,6 +327,10 @@ insert_event(TimestampTz at, AutouserEventAction action, const char *identity,
 	/* Without the extension (dropped, or its database gone) there is no trail. */
 	if (!autouser_extension_exists())
 		return;
+	if ((action == AUTOUSER_EVENT_UPDATE ||
+		 action == AUTOUSER_EVENT_TERMINATE) &&
+		!schema_is_current())
+		return; /* 1.0 has no such events */
 	(void) autouser_sql(
 		AUTOUSER_AS_OWNER,
 		"INSERT INTO autouser.events (at, identity, role, database, action, roles, detail, pid)"
@@ -326,21 +361,57 @@ user_state_sql(const char *sql, const char *role, TimestampTz at)
 	(void) autouser_sql(AUTOUSER_AS_OWNER, sql, 2, types, values, NULL, false);
 }
 
+/* In user_state: role logged in (was created) now, presenting cert. */
 void
-autouser_user_state_login(const char *role, bool created)
+autouser_user_state_login(const char *role, bool created,
+						  const AutouserCert *cert, TimestampTz at)
 {
-	if (created)
+	Oid   types[6] = {TEXTOID, TIMESTAMPTZOID, BOOLOID,
+					  TEXTOID, TEXTOID,        TIMESTAMPTZOID};
+	Datum values[6];
+	char  nulls[6] = "      ";
+
+	if (!autouser_extension_exists())
+		return;
+	if (!schema_is_current())
+	{
 		user_state_sql(
-			"INSERT INTO autouser.user_state AS s (role, created_at, last_login)"
-			" VALUES ($1, $2, $2) ON CONFLICT (role) DO UPDATE"
-			" SET created_at = $2, last_login = $2, last_logout = NULL",
-			role, GetCurrentTimestamp());
-	else
-		user_state_sql(
-			"INSERT INTO autouser.user_state AS s (role, last_login)"
-			" VALUES ($1, $2) ON CONFLICT (role) DO UPDATE"
-			" SET last_login = GREATEST(s.last_login, $2)",
-			role, GetCurrentTimestamp());
+			created
+				? "INSERT INTO autouser.user_state AS s (role, created_at, last_login)"
+				  " VALUES ($1, $2, $2) ON CONFLICT (role) DO UPDATE"
+				  " SET created_at = $2, last_logout = NULL,"
+				  " last_login = GREATEST(s.last_login, $2)"
+				: "INSERT INTO autouser.user_state AS s (role, last_login)"
+				  " VALUES ($1, $2) ON CONFLICT (role) DO UPDATE"
+				  " SET last_login = GREATEST(s.last_login, $2)",
+			role, at);
+		return;
+	}
+	values[0] = CStringGetTextDatum(role);
+	values[1] = TimestampTzGetDatum(at);
+	values[2] = BoolGetDatum(created);
+	values[3] = CStringGetTextDatum(cert->issuer);
+	values[4] = CStringGetTextDatum(cert->serial);
+	values[5] = TimestampTzGetDatum(cert->not_after);
+	nulls[3] = cert->issuer[0] ? ' ' : 'n';
+	nulls[4] = cert->serial[0] ? ' ' : 'n';
+	nulls[5] = cert->not_after != 0 ? ' ' : 'n';
+	(void) autouser_sql(
+		AUTOUSER_AS_OWNER,
+		"INSERT INTO autouser.user_state AS s"
+		" (role, created_at, last_login, cert_issuer, cert_serial, cert_not_after)"
+		" VALUES ($1, CASE WHEN $3 THEN $2 END, $2, $4, $5, $6)"
+		" ON CONFLICT (role) DO UPDATE SET"
+		" created_at = CASE WHEN $3 THEN $2 ELSE s.created_at END,"
+		" last_logout = CASE WHEN $3 THEN NULL ELSE s.last_logout END,"
+		" last_login = GREATEST(s.last_login, $2),"
+		" cert_issuer = CASE WHEN s.last_login IS NULL OR s.last_login OPERATOR(pg_catalog.<=) $2"
+		"   THEN $4 ELSE s.cert_issuer END,"
+		" cert_serial = CASE WHEN s.last_login IS NULL OR s.last_login OPERATOR(pg_catalog.<=) $2"
+		"   THEN $5 ELSE s.cert_serial END,"
+		" cert_not_after = CASE WHEN s.last_login IS NULL OR s.last_login OPERATOR(pg_catalog.<=) $2"
+		"   THEN $6 ELSE s.cert_not_after END",
+		6, types, values, nulls, false);
 }
 
 void
@@ -368,10 +439,8 @@ write_row(const AutouserEventRow *row)
 
 	if (ev->key.action == AUTOUSER_EVENT_LOGIN)
 	{
-		user_state_sql(
-			"UPDATE autouser.user_state SET last_login = GREATEST(last_login, $2)"
-			" WHERE role OPERATOR(pg_catalog.=) $1",
-			ev->key.identity, ev->last_at);
+		autouser_user_state_login(ev->key.identity, false, &ev->cert,
+								  ev->last_at);
 		return;
 	}
 	if (row->repeats == 0)
@@ -379,8 +448,10 @@ write_row(const AutouserEventRow *row)
 	else
 		detail = psprintf("%s (%d more in the last minute)", ev->detail,
 						  row->repeats);
-	insert_event(ev->last_at, ev->key.action, ev->key.identity, NULL,
-				 ev->database, NULL, detail, ev->pid);
+	insert_event(ev->last_at, ev->key.action, ev->key.identity,
+				 ev->key.action == AUTOUSER_EVENT_TERMINATE ? ev->key.identity
+															: NULL,
+				 ev->database[0] ? ev->database : NULL, NULL, detail, ev->pid);
 }
 
 /*

@@ -25,11 +25,18 @@ int   autouser_workers = 2;
 char *autouser_forbidden_roles = NULL;
 int   autouser_event_retention = 30 * 24 * 60;
 int   autouser_lock_timeout = 2000;
+bool  autouser_enforce_expiry = true;
+int   autouser_on_revoke = AUTOUSER_ON_REVOKE_TERMINATE;
 
 static const struct config_enum_entry cleanup_options[] = {
 	{"deactivate", AUTOUSER_CLEANUP_DEACTIVATE, false},
 	{"drop", AUTOUSER_CLEANUP_DROP, false},
 	{"off", AUTOUSER_CLEANUP_OFF, false},
+	{NULL, 0, false}};
+
+static const struct config_enum_entry on_revoke_options[] = {
+	{"terminate", AUTOUSER_ON_REVOKE_TERMINATE, false},
+	{"revoke_only", AUTOUSER_ON_REVOKE_REVOKE_ONLY, false},
 	{NULL, 0, false}};
 
 /* A list setting must parse as one; reject it at SET/reload, not at login. */
@@ -125,6 +132,18 @@ autouser_guc_init(void)
 		"A job that times out is retried later; it never holds up other identities.",
 		&autouser_lock_timeout, 2000, 1, 600 * 1000, PGC_SIGHUP, GUC_UNIT_MS,
 		NULL, NULL, NULL);
+
+	DefineCustomBoolVariable(
+		"pg_autouser.enforce_expiry",
+		"End a session when its client certificate expires.",
+		"PostgreSQL checks the certificate's dates only at the handshake.",
+		&autouser_enforce_expiry, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable(
+		"pg_autouser.on_revoke",
+		"What a rule change or revocation list that takes access away does to open sessions.",
+		"terminate ends them; revoke_only only revokes the roles.",
+		&autouser_on_revoke, AUTOUSER_ON_REVOKE_TERMINATE, on_revoke_options,
+		PGC_SIGHUP, 0, NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("pg_autouser");
 }

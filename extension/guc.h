@@ -17,6 +17,12 @@ extern bool  autouser_enabled;
 extern char *autouser_database;
 extern char *autouser_admin_role;
 extern char *autouser_group_role;
+typedef enum AutouserOnRevoke
+{
+	AUTOUSER_ON_REVOKE_TERMINATE = 0,
+	AUTOUSER_ON_REVOKE_REVOKE_ONLY = 1
+} AutouserOnRevoke;
+
 extern int   autouser_cleanup;
 extern int   autouser_cleanup_delay;
 extern int   autouser_sweep_interval;
@@ -25,6 +31,8 @@ extern int   autouser_workers;
 extern char *autouser_forbidden_roles;
 extern int   autouser_event_retention;
 extern int   autouser_lock_timeout;
+extern bool  autouser_enforce_expiry;
+extern int   autouser_on_revoke;
 
 extern void  autouser_guc_init(void);
 extern List *autouser_forbidden_role_list(void);

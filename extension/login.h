@@ -12,14 +12,33 @@
 #define AUTOUSER_ATTRS_BYTES  4096 /* encoded certificate subject */
 #define AUTOUSER_DETAIL_BYTES 256  /* server-log detail of a decision */
 
+#define AUTOUSER_ISSUER_BYTES 256 /* issuer DN, RFC 2253 */
+#define AUTOUSER_SERIAL_BYTES 64  /* serial number, hex */
+
+/* Which certificate a login presented (for expiry and revocation). */
+typedef struct AutouserCert
+{
+	char        issuer[AUTOUSER_ISSUER_BYTES];
+	char        serial[AUTOUSER_SERIAL_BYTES];
+	TimestampTz not_after;
+} AutouserCert;
+
+typedef enum AutouserSubject
+{
+	AUTOUSER_SUBJECT_OK = 0,
+	AUTOUSER_SUBJECT_UNREADABLE, /* too big, or a value that is not text */
+	AUTOUSER_SUBJECT_AMBIGUOUS_CN /* several CNs, or a CN in a multi-valued RDN */
+} AutouserSubject;
+
 /* A login's identity, database and verified certificate subject. */
 typedef struct AutouserRequest
 {
-	char identity[NAMEDATALEN];
-	char database[NAMEDATALEN];
-	int  subject;   /* AutouserSubject: whether attrs are usable */
-	int  attrs_len; /* "name\0value\0..." */
-	char attrs[AUTOUSER_ATTRS_BYTES];
+	char         identity[NAMEDATALEN];
+	char         database[NAMEDATALEN];
+	AutouserCert cert;
+	int          subject;   /* AutouserSubject: whether attrs are usable */
+	int          attrs_len; /* "name\0value\0..." */
+	char         attrs[AUTOUSER_ATTRS_BYTES];
 } AutouserRequest;
 
 /* What happens to a login: exactly one outcome, no side channel. */
@@ -29,6 +48,8 @@ typedef enum AutouserOutcome
 	AUTOUSER_ADMIT,      /* the role is ready: admit (fast path, or done) */
 	AUTOUSER_CREATE,     /* needs a worker: create the role */
 	AUTOUSER_REACTIVATE, /* needs a worker: LOGIN and memberships := set */
+	AUTOUSER_UPDATE,     /* needs a worker: the rules changed the set of a
+						  * role in use; memberships := set */
 	/* refused, 28000 */
 	AUTOUSER_REJECT_UNMANAGED,
 	AUTOUSER_REJECT_NO_RULE,
@@ -65,7 +86,8 @@ typedef struct AutouserDecision
 	((o) >= AUTOUSER_REJECT_UNMANAGED && (o) <= AUTOUSER_REJECT_AMBIGUOUS_CN)
 #define AutouserOutcomeIsUnavailable(o) \
 	((o) >= AUTOUSER_UNAVAILABLE_NO_WORKERS)
-#define AutouserOutcomeNeedsWrite(o) \
-	((o) == AUTOUSER_CREATE || (o) == AUTOUSER_REACTIVATE)
+#define AutouserOutcomeNeedsWrite(o)                         \
+	((o) == AUTOUSER_CREATE || (o) == AUTOUSER_REACTIVATE || \
+	 (o) == AUTOUSER_UPDATE)
 
 #endif /* AUTOUSER_LOGIN_H */

@@ -12,6 +12,7 @@
 
 #include "access/htup_details.h"
 #include "access/transam.h"
+#include "lib/stringinfo.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_auth_members.h"
 #include "catalog/pg_authid.h"
@@ -266,13 +267,29 @@ read_login_role(const char *identity, Oid group, LoginRole *login)
 	login->can_login = form->rolcanlogin;
 	ReleaseSysCache(tuple);
 	login->recorded = autouser_role_is_recorded(login->oid);
-	foreach (lc, autouser_role_parents(login->oid))
+	foreach(lc, autouser_role_parents(login->oid))
 	{
 		if (lfirst_oid(lc) == group && OidIsValid(group))
 			login->in_group = true;
 		else
 			login->parents = lappend_oid(login->parents, lfirst_oid(lc));
 	}
+}
+
+/*
+ * Whether request presents the same subject for the same database as the
+ * newest session of role: then a different set can only come from a
+ * change of the rules.
+ */
+static bool
+same_subject_as_sessions(Oid role, const AutouserRequest *request)
+{
+	AutouserRequest *newest = palloc0(sizeof(AutouserRequest));
+
+	return autouser_sessions_newest(role, newest) &&
+		   strcmp(newest->database, request->database) == 0 &&
+		   newest->attrs_len == request->attrs_len &&
+		   memcmp(newest->attrs, request->attrs, request->attrs_len) == 0;
 }
 
 /* Fills the decision's description of a refusal from the core's verdict. */
@@ -381,7 +398,7 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 	facts.role_managed = login.recorded || login.in_group;
 	/* One not yet recorded, or outside the group, is adopted: a write. */
 	facts.role_can_login = login.can_login && login.recorded && login.in_group;
-	foreach (lc, eval->roles)
+	foreach(lc, eval->roles)
 	{
 		AutouserEvalRole *role = lfirst(lc);
 		Oid               oid;
@@ -400,20 +417,27 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 
 	autouser_decide(&facts, &verdict);
 	decision->outcome = outcome_of(verdict.action);
+	/*
+	 * The sessions hold another set because the rules changed, not because
+	 * this certificate differs: the change is applied, not refused (SPEC 7).
+	 */
+	if (decision->outcome == AUTOUSER_REJECT_SET_CHANGED &&
+		same_subject_as_sessions(login.oid, request))
+		decision->outcome = AUTOUSER_UPDATE;
 	if (AutouserOutcomeIsReject(decision->outcome))
 		describe_rejection(&facts, &verdict, decision);
 	if (changes == NULL || !AutouserOutcomeNeedsWrite(decision->outcome))
 		return;
 	memset(changes, 0, sizeof(AutouserChanges));
 	changes->join_group = !login.in_group;
-	foreach (lc, eval->roles)
+	foreach(lc, eval->roles)
 		changes->set =
 			lappend(changes->set, ((AutouserEvalRole *) lfirst(lc))->name);
-	foreach (lc, set_oids)
+	foreach(lc, set_oids)
 		if (!list_member_oid(login.parents, lfirst_oid(lc)))
 			changes->grant =
 				lappend(changes->grant, autouser_role_name(lfirst_oid(lc)));
-	foreach (lc, login.parents)
+	foreach(lc, login.parents)
 		if (!list_member_oid(set_oids, lfirst_oid(lc)))
 			changes->revoke =
 				lappend(changes->revoke, autouser_role_name(lfirst_oid(lc)));
@@ -436,7 +460,7 @@ autouser_plan_roles(List *names, const AutouserRulesOwners *owners,
 	init_context(&ctx, InvalidOid, owners, true);
 	init_facts(&facts, list_length(names));
 	facts.rules_matched = true;
-	foreach (lc, names)
+	foreach(lc, names)
 	{
 		Oid oid;
 
@@ -446,4 +470,27 @@ autouser_plan_roles(List *names, const AutouserRulesOwners *owners,
 	decision->outcome = outcome_of(verdict.action);
 	if (AutouserOutcomeIsReject(decision->outcome))
 		describe_rejection(&facts, &verdict, decision);
+}
+
+/* What an update changed, for the audit trail. */
+char *
+autouser_changes_detail(const AutouserChanges *changes)
+{
+	StringInfoData buf;
+	ListCell      *lc;
+
+	if (changes->grant == NIL && changes->revoke == NIL)
+		return NULL;
+	initStringInfo(&buf);
+	if (changes->grant != NIL)
+		appendStringInfoString(&buf, "granted:");
+	foreach(lc, changes->grant)
+		appendStringInfo(&buf, " %s", quote_identifier(lfirst(lc)));
+	if (changes->grant != NIL && changes->revoke != NIL)
+		appendStringInfoString(&buf, "; ");
+	if (changes->revoke != NIL)
+		appendStringInfoString(&buf, "revoked:");
+	foreach(lc, changes->revoke)
+		appendStringInfo(&buf, " %s", quote_identifier(lfirst(lc)));
+	return buf.data;
 }

@@ -33,5 +33,6 @@ extern List *autouser_role_parents(Oid role);
 extern bool  autouser_role_is_managed(Oid role, Oid group);
 extern bool  autouser_role_is_exempt(Oid role);
 extern char *autouser_role_name(Oid role);
+extern char *autouser_changes_detail(const AutouserChanges *changes);
 
 #endif /* AUTOUSER_PLAN_H */

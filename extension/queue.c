@@ -264,7 +264,8 @@ autouser_queue_count_claim(const AutouserClaim *claim, Oid role)
 		if (slot->generation == claim->generations[k] &&
 			slot->state == AUTOUSER_SLOT_WORKING)
 		{
-			autouser_session_count_for(claim->slots[k], slot->owner_pid, role);
+			autouser_session_count_for(claim->slots[k], slot->owner_pid, role,
+									   &slot->request);
 			counted++;
 		}
 	}

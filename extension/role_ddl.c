@@ -41,16 +41,18 @@ quoted_list(List *names)
 	ListCell      *lc;
 
 	initStringInfo(&buf);
-	foreach (lc, names)
+	foreach(lc, names)
 		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) ? ", " : "",
 						 quote_identifier(lfirst(lc)));
 	return buf.data;
 }
 
 /*
- * CREATE or REACTIVATE, in the caller's transaction; the caller holds the
- * role's lock and commits.  Either way the role ends up LOGIN, without a
- * password, holding exactly the group role and its set.
+ * CREATE, REACTIVATE or UPDATE, in the caller's transaction; the caller
+ * holds the role's lock and commits.  Either way the role ends up LOGIN,
+ * without a password, holding exactly the group role and its set, recorded
+ * as managed.  UPDATE (the rules changed a role in use) only moves the
+ * memberships.
  */
 void
 autouser_ddl_provision(const char *identity, AutouserOutcome outcome,
@@ -65,12 +67,13 @@ autouser_ddl_provision(const char *identity, AutouserOutcome outcome,
 			"CREATE ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
 			" NOREPLICATION NOBYPASSRLS INHERIT PASSWORD NULL IN ROLE %s",
 			role, quote_identifier(autouser_group_role)));
-	else if (outcome == AUTOUSER_REACTIVATE)
+	else if (outcome == AUTOUSER_REACTIVATE || outcome == AUTOUSER_UPDATE)
 	{
 		/* Also adopts a role put into the group by hand: its password goes. */
-		autouser_admin_ddl(
-			psprintf("ALTER ROLE %s LOGIN PASSWORD NULL", role));
-		foreach (lc, changes->revoke)
+		if (outcome == AUTOUSER_REACTIVATE)
+			autouser_admin_ddl(
+				psprintf("ALTER ROLE %s LOGIN PASSWORD NULL", role));
+		foreach(lc, changes->revoke)
 			autouser_admin_ddl(psprintf("REVOKE %s FROM %s",
 										quote_identifier(lfirst(lc)), role));
 		if (changes->join_group)
@@ -95,7 +98,7 @@ autouser_ddl_deactivate(const char *name, List *granted)
 	const char *role = quote_identifier(name);
 	ListCell   *lc;
 
-	foreach (lc, granted)
+	foreach(lc, granted)
 		autouser_admin_ddl(
 			psprintf("REVOKE %s FROM %s", quote_identifier(lfirst(lc)), role));
 	autouser_admin_ddl(psprintf("ALTER ROLE %s NOLOGIN", role));

@@ -391,7 +391,8 @@ rules_xact_callback(XactEvent event, void *arg)
 			/* Visible now: every copy older than this is stale. */
 			pg_atomic_fetch_add_u64(&rules->change_count, 1);
 			rules_changed_in_xact = false;
-			autouser_wake_provisioners();
+			/* Provisioners republish; the cleanup worker applies it to sessions. */
+			autouser_wake_all_workers();
 			break;
 		case XACT_EVENT_PREPARE:
 		case XACT_EVENT_ABORT:

@@ -1,11 +1,14 @@
 /*
- * sessions.c -- owns two arrays in shared memory: the session registry (for
- * each backend, the managed role it is a counted session of) and the pending
- * cleanups (managed roles whose last counted session ended).  A backend
- * counts as a session from the moment it (or, for a provisioned login, the
- * worker, before its commit) records itself, until its exit callback, which
- * runs on every exit path, uncounts it and queues the role for cleanup if it
- * was the last.  Runs no SQL and decides nothing.
+ * sessions.c -- owns three arrays in shared memory: the session registry (for
+ * each backend, the managed role it is a counted session of), beside it the
+ * facts of each session (database, start, certificate, subject: what
+ * autouser.sessions shows, what expiry and revocation and a rule change are
+ * judged by), and the pending cleanups (managed roles whose last counted
+ * session ended).  A backend counts as a session from the moment it (or,
+ * for a provisioned login, the worker, before its commit) records itself,
+ * until its exit callback, which runs on every exit path, uncounts it and
+ * queues the role for cleanup if it was the last.  Runs no SQL and decides nothing; shows the sessions as
+ * autouser._sessions().
  *
  * Entries are indexed by the backend's proc number, which the postmaster
  * hands out uniquely below MaxBackends and takes back exactly when the
@@ -13,13 +16,18 @@
  */
 #include "postgres.h"
 
+#include "fmgr.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
+#include "utils/builtins.h"
+#include "utils/tuplestore.h"
 
 #include "compat.h"
 #include "sessions.h"
 #include "shmem.h"
+#include "terminate.h"
 #include "workers.h"
 
 typedef struct AutouserSession
@@ -29,12 +37,24 @@ typedef struct AutouserSession
 	AutouserEndReason end_reason; /* why it is being terminated, if it is */
 } AutouserSession;
 
+/* What is known of one session; touched at login and by the rare readers. */
+typedef struct AutouserSessionFacts
+{
+	char         identity[NAMEDATALEN]; /* the role's name at login */
+	char         database[NAMEDATALEN];
+	TimestampTz  backend_start;
+	AutouserCert cert;
+	int          attrs_len;
+	char         attrs[AUTOUSER_ATTRS_BYTES];
+} AutouserSessionFacts;
+
 typedef struct AutouserSessions
 {
 	int  nentries;             /* MaxBackends */
 	int  npending;             /* entries used in pending[] */
 	bool pending_overflow;     /* some were dropped: the sweep must run */
 	AutouserSession *sessions; /* nentries, compact: every login may scan it */
+	AutouserSessionFacts   *facts;   /* nentries */
 	AutouserPendingCleanup *pending; /* nentries */
 } AutouserSessions;
 
@@ -48,6 +68,8 @@ autouser_sessions_shmem_size(void)
 
 	size = add_size(size,
 					MAXALIGN(mul_size(MaxBackends, sizeof(AutouserSession))));
+	size = add_size(
+		size, MAXALIGN(mul_size(MaxBackends, sizeof(AutouserSessionFacts))));
 	return add_size(size,
 					mul_size(MaxBackends, sizeof(AutouserPendingCleanup)));
 }
@@ -68,6 +90,8 @@ autouser_sessions_shmem_startup(void)
 	base += MAXALIGN(sizeof(AutouserSessions));
 	state->sessions = (AutouserSession *) base;
 	base += MAXALIGN(mul_size(MaxBackends, sizeof(AutouserSession)));
+	state->facts = (AutouserSessionFacts *) base;
+	base += MAXALIGN(mul_size(MaxBackends, sizeof(AutouserSessionFacts)));
 	state->pending = (AutouserPendingCleanup *) base;
 }
 
@@ -109,12 +133,17 @@ pending_put(const AutouserPendingCleanup *entry)
 static void
 session_exit(int code, Datum arg)
 {
-	AutouserSession *mine = &state->sessions[AutouserMyProcNumber()];
-	Oid              role;
-	bool             last = false;
+	int               procno = AutouserMyProcNumber();
+	AutouserSession  *mine = &state->sessions[procno];
+	Oid               role;
+	AutouserEndReason reason;
+	char              identity[NAMEDATALEN];
+	bool              last = false;
 
 	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_EXCLUSIVE);
 	role = mine->role;
+	reason = mine->end_reason;
+	strlcpy(identity, state->facts[procno].identity, NAMEDATALEN);
 	mine->role = InvalidOid;
 	mine->pid = 0;
 	mine->end_reason = AUTOUSER_END_NONE;
@@ -127,6 +156,8 @@ session_exit(int code, Datum arg)
 		last = true;
 	}
 	autouser_unlock(AUTOUSER_LOCK_SESSIONS);
+	if (OidIsValid(role) && reason != AUTOUSER_END_NONE)
+		autouser_session_ended(identity, reason);
 	if (last)
 		autouser_wake_cleanup();
 }
@@ -144,17 +175,32 @@ autouser_session_prepare(void)
 	exit_callback_registered = true;
 }
 
-/* This backend is now a session of role. */
-void
-autouser_session_start(Oid role)
+/* Caller holds the lock exclusively: entry procno is a session of role. */
+static void
+record_session(int procno, pid_t pid, Oid role, const AutouserRequest *request,
+			   TimestampTz backend_start)
 {
-	AutouserSession *mine = &state->sessions[AutouserMyProcNumber()];
+	AutouserSessionFacts *facts = &state->facts[procno];
 
+	state->sessions[procno].role = role;
+	state->sessions[procno].pid = pid;
+	state->sessions[procno].end_reason = AUTOUSER_END_NONE;
+	strlcpy(facts->identity, request->identity, NAMEDATALEN);
+	strlcpy(facts->database, request->database, NAMEDATALEN);
+	facts->backend_start = backend_start;
+	facts->cert = request->cert;
+	facts->attrs_len = request->attrs_len;
+	memcpy(facts->attrs, request->attrs, request->attrs_len);
+}
+
+/* This backend is now a session of role, logged in as request says. */
+void
+autouser_session_start(Oid role, const AutouserRequest *request)
+{
 	autouser_session_prepare();
 	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_EXCLUSIVE);
-	mine->role = role;
-	mine->pid = MyProcPid;
-	mine->end_reason = AUTOUSER_END_NONE;
+	record_session(AutouserMyProcNumber(), MyProcPid, role, request,
+				   MyStartTimestamp);
 	autouser_unlock(AUTOUSER_LOCK_SESSIONS);
 }
 
@@ -164,13 +210,139 @@ autouser_session_start(Oid role)
  * the queue with its lock held, so the login cannot leave in between.
  */
 void
-autouser_session_count_for(int procno, pid_t pid, Oid role)
+autouser_session_count_for(int procno, pid_t pid, Oid role,
+						   const AutouserRequest *request)
 {
 	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_EXCLUSIVE);
-	state->sessions[procno].role = role;
-	state->sessions[procno].pid = pid;
-	state->sessions[procno].end_reason = AUTOUSER_END_NONE;
+	record_session(procno, pid, role, request, GetCurrentTimestamp());
 	autouser_unlock(AUTOUSER_LOCK_SESSIONS);
+}
+
+/*
+ * The newest counted session of role (the one a rule change is judged by):
+ * fills request with its database and subject; false if there is none.
+ */
+bool
+autouser_sessions_newest(Oid role, AutouserRequest *request)
+{
+	int newest = -1;
+
+	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_SHARED);
+	for (int i = 0; i < state->nentries; i++)
+		if (state->sessions[i].role == role &&
+			(newest < 0 || state->facts[i].backend_start >
+							   state->facts[newest].backend_start))
+			newest = i;
+	if (newest >= 0)
+	{
+		AutouserSessionFacts *facts = &state->facts[newest];
+
+		strlcpy(request->database, facts->database, NAMEDATALEN);
+		request->cert = facts->cert;
+		request->subject = AUTOUSER_SUBJECT_OK;
+		request->attrs_len = facts->attrs_len;
+		memcpy(request->attrs, facts->attrs, facts->attrs_len);
+	}
+	autouser_unlock(AUTOUSER_LOCK_SESSIONS);
+	return newest >= 0;
+}
+
+/* Roles with at least one counted session, each once. */
+List *
+autouser_sessions_roles(void)
+{
+	Oid  *roles = palloc(sizeof(Oid) * state->nentries);
+	int   n = 0;
+	List *out = NIL;
+
+	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_SHARED);
+	for (int i = 0; i < state->nentries; i++)
+		if (OidIsValid(state->sessions[i].role))
+			roles[n++] = state->sessions[i].role;
+	autouser_unlock(AUTOUSER_LOCK_SESSIONS);
+	for (int i = 0; i < n; i++)
+		out = list_append_unique_oid(out, roles[i]);
+	pfree(roles);
+	return out;
+}
+
+/*
+ * Marks the counted sessions whose certificate matches (issuer and serial;
+ * or, with issuer NULL, every one whose notAfter is before expired_by) as
+ * ending for reason; returns their pids (at most max).
+ */
+int
+autouser_sessions_mark_by_cert(const char *issuer, const char *serial,
+							   TimestampTz       expired_by,
+							   AutouserEndReason reason, pid_t *pids, int max)
+{
+	int n = 0;
+
+	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_EXCLUSIVE);
+	for (int i = 0; i < state->nentries && n < max; i++)
+	{
+		AutouserCert *cert = &state->facts[i].cert;
+		bool          match;
+
+		if (!OidIsValid(state->sessions[i].role) ||
+			state->sessions[i].end_reason != AUTOUSER_END_NONE)
+			continue;
+		if (issuer)
+			match = strcmp(cert->issuer, issuer) == 0 &&
+					strcmp(cert->serial, serial) == 0;
+		else
+			match = cert->not_after != 0 && cert->not_after <= expired_by;
+		if (match)
+		{
+			state->sessions[i].end_reason = reason;
+			pids[n++] = state->sessions[i].pid;
+		}
+	}
+	autouser_unlock(AUTOUSER_LOCK_SESSIONS);
+	return n;
+}
+
+/* Marks the counted session of backend pid as ending; false if it is none. */
+bool
+autouser_session_mark_pid(pid_t pid, AutouserEndReason reason)
+{
+	bool found = false;
+
+	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_EXCLUSIVE);
+	for (int i = 0; i < state->nentries && !found; i++)
+		if (OidIsValid(state->sessions[i].role) &&
+			state->sessions[i].pid == pid)
+		{
+			state->sessions[i].end_reason = reason;
+			found = true;
+		}
+	autouser_unlock(AUTOUSER_LOCK_SESSIONS);
+	return found;
+}
+
+/* A copy of the counted sessions, for autouser.sessions (palloc'd). */
+int
+autouser_sessions_snapshot(AutouserSessionRow **rows)
+{
+	int n = 0;
+
+	*rows = palloc(sizeof(AutouserSessionRow) * state->nentries);
+	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_SHARED);
+	for (int i = 0; i < state->nentries; i++)
+	{
+		AutouserSessionRow *row = &(*rows)[n];
+
+		if (!OidIsValid(state->sessions[i].role))
+			continue;
+		row->role = state->sessions[i].role;
+		row->pid = state->sessions[i].pid;
+		strlcpy(row->database, state->facts[i].database, NAMEDATALEN);
+		row->backend_start = state->facts[i].backend_start;
+		row->cert = state->facts[i].cert;
+		n++;
+	}
+	autouser_unlock(AUTOUSER_LOCK_SESSIONS);
+	return n;
 }
 
 /* Counted sessions of role, not counting the calling backend. */
@@ -189,25 +361,40 @@ autouser_sessions_count(Oid role)
 }
 
 /*
- * Pids of role's counted sessions but the caller's (at most max), each
- * marked with why it is about to be terminated.
+ * Pids of role's counted sessions but the caller's (at most max; with
+ * started_before, only those that started before it), each marked with
+ * why it is about to be terminated.
  */
 int
-autouser_sessions_mark_ending(Oid role, AutouserEndReason reason, pid_t *pids,
-							  int max)
+autouser_sessions_mark_ending(Oid role, AutouserEndReason reason,
+							  TimestampTz started_before, pid_t *pids, int max)
 {
 	int n = 0;
 
 	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_EXCLUSIVE);
 	for (int i = 0; i < state->nentries && n < max; i++)
 		if (state->sessions[i].role == role &&
-			state->sessions[i].pid != MyProcPid)
+			state->sessions[i].pid != MyProcPid &&
+			(started_before == 0 ||
+			 state->facts[i].backend_start < started_before))
 		{
 			state->sessions[i].end_reason = reason;
 			pids[n++] = state->sessions[i].pid;
 		}
 	autouser_unlock(AUTOUSER_LOCK_SESSIONS);
 	return n;
+}
+
+/*
+ * In a timeout handler (signal context): this session ends for reason.  One
+ * aligned int in its own entry, no lock.
+ */
+void
+autouser_session_mark_my_end(AutouserEndReason reason)
+{
+	if (state != NULL && MyProc != NULL)
+		((volatile AutouserSession *) &state->sessions[AutouserMyProcNumber()])
+			->end_reason = reason;
 }
 
 /*
@@ -322,4 +509,46 @@ autouser_cleanup_is_pending(Oid role, int delay_ms)
 											  delay_ms) > now;
 	autouser_unlock(AUTOUSER_LOCK_SESSIONS);
 	return pending;
+}
+
+PG_FUNCTION_INFO_V1(autouser_sessions_rows);
+
+/*
+ * autouser._sessions(): the counted sessions of this server, one row each
+ * (role oid, pid, database, backend start, certificate).
+ */
+Datum
+autouser_sessions_rows(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo      *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	AutouserSessionRow *rows;
+	int                 n;
+
+	if (state == NULL)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg(
+				 "pg_autouser must be loaded via shared_preload_libraries")));
+	InitMaterializedSRF(fcinfo, 0);
+	n = autouser_sessions_snapshot(&rows);
+	for (int i = 0; i < n; i++)
+	{
+		Datum values[7];
+		bool  nulls[7] = {false, false, false, false, false, false, false};
+
+		values[0] = ObjectIdGetDatum(rows[i].role);
+		values[1] = Int32GetDatum(rows[i].pid);
+		values[2] = CStringGetTextDatum(rows[i].database);
+		values[3] = TimestampTzGetDatum(rows[i].backend_start);
+		values[4] = CStringGetTextDatum(rows[i].cert.serial);
+		values[5] = CStringGetTextDatum(rows[i].cert.issuer);
+		values[6] = TimestampTzGetDatum(rows[i].cert.not_after);
+		nulls[4] = rows[i].cert.serial[0] == '\0';
+		nulls[5] = rows[i].cert.issuer[0] == '\0';
+		nulls[6] = rows[i].cert.not_after == 0;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values,
+							 nulls);
+	}
+	return (Datum) 0;
 }

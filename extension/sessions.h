@@ -5,7 +5,10 @@
 #ifndef AUTOUSER_SESSIONS_H
 #define AUTOUSER_SESSIONS_H
 
+#include "nodes/pg_list.h"
 #include "utils/timestamp.h"
+
+#include "login.h"
 
 /* Why pg_autouser ends a session (the client is told). */
 typedef enum AutouserEndReason
@@ -31,13 +34,34 @@ typedef struct AutouserPendingCleanup
 extern Size autouser_sessions_shmem_size(void);
 extern void autouser_sessions_shmem_startup(void);
 
-extern void autouser_session_prepare(void);
-extern void autouser_session_start(Oid role);
-extern void autouser_session_count_for(int procno, pid_t pid, Oid role);
+/* One row of autouser.sessions. */
+typedef struct AutouserSessionRow
+{
+	Oid          role;
+	pid_t        pid;
+	char         database[NAMEDATALEN];
+	TimestampTz  backend_start;
+	AutouserCert cert;
+} AutouserSessionRow;
+
+extern void  autouser_session_prepare(void);
+extern void  autouser_session_start(Oid role, const AutouserRequest *request);
+extern void  autouser_session_count_for(int procno, pid_t pid, Oid role,
+										const AutouserRequest *request);
+extern bool  autouser_sessions_newest(Oid role, AutouserRequest *request);
+extern List *autouser_sessions_roles(void);
+extern int
+autouser_sessions_mark_by_cert(const char *issuer, const char *serial,
+							   TimestampTz       expired_by,
+							   AutouserEndReason reason, pid_t *pids, int max);
+extern bool autouser_session_mark_pid(pid_t pid, AutouserEndReason reason);
+extern int  autouser_sessions_snapshot(AutouserSessionRow **rows);
 extern int  autouser_sessions_count(Oid role);
 extern int  autouser_sessions_mark_ending(Oid role, AutouserEndReason reason,
+										  TimestampTz started_before,
 										  pid_t *pids, int max);
 extern AutouserEndReason autouser_session_my_end_reason(void);
+extern void autouser_session_mark_my_end(AutouserEndReason reason);
 
 extern void
 autouser_cleanup_enqueue(Oid role, pid_t exited_pid, TimestampTz ended_at);

@@ -26,10 +26,12 @@
 #include "report.h"
 #include "role_ddl.h"
 #include "rules_cache.h"
+#include "role_lock.h"
 #include "run_as.h"
 #include "shmem.h"
 #include "stats.h"
 #include "terminate.h"
+#include "workers.h"
 
 PG_FUNCTION_INFO_V1(autouser_check_install);
 PG_FUNCTION_INFO_V1(autouser_check_rule);
@@ -80,6 +82,7 @@ autouser_check_install(PG_FUNCTION_ARGS)
 	autouser_ddl_ensure_group_role();
 	SPI_finish();
 	autouser_rules_changed();
+	autouser_workers_retry_connect();
 	PG_RETURN_VOID();
 }
 
@@ -340,7 +343,7 @@ autouser_preview(PG_FUNCTION_ARGS)
 			autouser_report(ERROR, &request, &decision);
 	}
 	out = initArrayResult(TEXTOID, CurrentMemoryContext, false);
-	foreach (lc, eval.roles)
+	foreach(lc, eval.roles)
 		accumArrayResult(
 			out, CStringGetTextDatum(((AutouserEvalRole *) lfirst(lc))->name),
 			false, TEXTOID, CurrentMemoryContext);
@@ -402,6 +405,11 @@ autouser_deactivate(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("role \"%s\" is not managed by pg_autouser", name)));
 
+	/*
+	 * Hold the role from here on: no cleanup of the sessions ended below and
+	 * no login of the role gets between the termination and our commit.
+	 */
+	(void) autouser_lock_role(name, ExclusiveLock, true);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
 	sessions = autouser_role_sessions(role, 0, &counted);
@@ -409,10 +417,8 @@ autouser_deactivate(PG_FUNCTION_ARGS)
 	{
 		if (PG_ARGISNULL(1) || !PG_GETARG_BOOL(1))
 			refuse_busy(name, sessions);
-		autouser_stats_count(
-			AUTOUSER_STAT_ENDED_DEACTIVATE,
-			autouser_terminate_sessions(role, AUTOUSER_END_DEACTIVATE,
-										AUTOUSER_TERMINATE_WAIT_MS));
+		(void) autouser_terminate_sessions(role, AUTOUSER_END_DEACTIVATE,
+										   AUTOUSER_TERMINATE_WAIT_MS, 0);
 	}
 	result = autouser_cleanup_role(role, 0, 0, AUTOUSER_CLEANUP_DEACTIVATE,
 								   true, "autouser.deactivate()");

@@ -40,25 +40,17 @@ typedef struct AutouserStats
 static AutouserStats *stats = NULL;
 
 /* Names of outcomes and counters as autouser.stats shows them. */
-static const char *const outcome_names[] = {"logins_not_provisioned",
-											"logins_admitted",
-											"logins_created",
-											"logins_reactivated",
-											"rejected_unmanaged",
-											"rejected_no_rule",
-											"rejected_role_missing",
-											"rejected_role_forbidden",
-											"rejected_role_invalid",
-											"rejected_set_changed",
-											"rejected_subject_unreadable",
-											"rejected_ambiguous_cn",
-											"unavailable_no_workers",
-											"unavailable_no_database",
-											"unavailable_no_extension",
-											"unavailable_standby",
-											"unavailable_timeout",
-											"unavailable_busy",
-											"unavailable_failed"};
+static const char *const outcome_names[] = {
+	"logins_not_provisioned",  "logins_admitted",
+	"logins_created",          "logins_reactivated",
+	"logins_updated",          "rejected_unmanaged",
+	"rejected_no_rule",        "rejected_role_missing",
+	"rejected_role_forbidden", "rejected_role_invalid",
+	"rejected_set_changed",    "rejected_subject_unreadable",
+	"rejected_ambiguous_cn",   "unavailable_no_workers",
+	"unavailable_no_database", "unavailable_no_extension",
+	"unavailable_standby",     "unavailable_timeout",
+	"unavailable_busy",        "unavailable_failed"};
 
 static const char *const counter_names[] = {"logins_fast_path",
 											"cleanups_deactivate",

@@ -1,6 +1,6 @@
 /*
- * terminate.h -- ending a managed role's sessions, and telling their
- * clients why (terminate.c).
+ * terminate.h -- ending managed roles' sessions when their access ends,
+ * and telling their clients why (terminate.c).
  */
 #ifndef AUTOUSER_TERMINATE_H
 #define AUTOUSER_TERMINATE_H
@@ -9,6 +9,12 @@
 
 extern void autouser_terminate_init(void);
 extern int
-autouser_terminate_sessions(Oid role, AutouserEndReason reason, long wait_ms);
+autouser_terminate_sessions(Oid role, AutouserEndReason reason, long wait_ms,
+							TimestampTz started_before);
+extern void autouser_expiry_arm(TimestampTz not_after);
+extern int  autouser_terminate_expired(void);
+extern int  autouser_terminate_revoked(List **roles_to_strip);
+extern void
+autouser_session_ended(const char *identity, AutouserEndReason reason);
 
 #endif /* AUTOUSER_TERMINATE_H */

@@ -28,6 +28,7 @@
 #include "rules_cache.h"
 #include "run_as.h"
 #include "sessions.h"
+#include "terminate.h"
 #include "worker.h"
 #include "worker_runtime.h"
 #include "workers.h"
@@ -80,12 +81,29 @@ autouser_refresh_rules(bool force)
 									  : AUTOUSER_RULES_LOADED;
 }
 
+static AutouserEventAction
+provision_event(AutouserOutcome outcome)
+{
+	switch (outcome)
+	{
+		case AUTOUSER_CREATE:
+			return AUTOUSER_EVENT_CREATE;
+		case AUTOUSER_UPDATE:
+			return AUTOUSER_EVENT_UPDATE;
+		default:
+			break;
+	}
+	return AUTOUSER_EVENT_REACTIVATE;
+}
+
 typedef struct ProvisionWork
 {
 	AutouserClaim   *claim;
 	AutouserDecision answer;
 	bool             deferred;     /* the role was locked: try again later */
 	bool             nobody_waits; /* provisioned, but every login gave up */
+	bool end_others;     /* the rules took roles from sessions already open */
+	TimestampTz started; /* sessions older than this are the others */
 } ProvisionWork;
 
 /* The rules for this request, current as of the role's lock. */
@@ -143,7 +161,7 @@ provision_step(void *arg)
 	{
 		autouser_event_queue(AUTOUSER_EVENT_REJECT, request->identity,
 							 request->database,
-							 autouser_decision_detail(request, answer));
+							 autouser_decision_detail(request, answer), NULL);
 		return;
 	}
 	if (answer->outcome == AUTOUSER_NONE)
@@ -158,12 +176,16 @@ provision_step(void *arg)
 		autouser_ddl_provision(request->identity, answer->outcome, &changes);
 		answer->role = get_role_oid(request->identity, false);
 		autouser_event_record(
-			answer->outcome == AUTOUSER_CREATE ? AUTOUSER_EVENT_CREATE
-											   : AUTOUSER_EVENT_REACTIVATE,
-			request->identity, request->identity, request->database,
-			changes.set, NULL, work->claim->login_pid);
+			provision_event(answer->outcome), request->identity,
+			request->identity, request->database, changes.set,
+			autouser_changes_detail(&changes), work->claim->login_pid);
 		autouser_user_state_login(request->identity,
-								  answer->outcome == AUTOUSER_CREATE);
+								  answer->outcome == AUTOUSER_CREATE,
+								  &request->cert, GetCurrentTimestamp());
+		/* The other sessions may hold what was revoked (SET ROLE): end them. */
+		work->end_others = answer->outcome == AUTOUSER_UPDATE &&
+						   changes.revoke != NIL &&
+						   autouser_on_revoke == AUTOUSER_ON_REVOKE_TERMINATE;
 	}
 	/* Counted before commit, under the role's lock: no cleanup can undo it. */
 	work->nobody_waits =
@@ -185,6 +207,9 @@ serve(ProvisionWork *work)
 	}
 	if (work->deferred)
 		return;
+	if (work->end_others)
+		(void) autouser_terminate_sessions(
+			work->answer.role, AUTOUSER_END_RULE_CHANGE, 0, work->started);
 	/* Provisioned for logins that all gave up: clean it as if they had logged out. */
 	if (work->nobody_waits && OidIsValid(work->answer.role) &&
 		work->answer.outcome != AUTOUSER_NONE)
@@ -204,6 +229,7 @@ serve_requests(MemoryContext loop_cxt)
 
 		memset(&work, 0, sizeof(work));
 		work.claim = &claim;
+		work.started = GetCurrentTimestamp();
 		serve(&work);
 		if (work.deferred)
 			autouser_queue_defer(
@@ -261,9 +287,8 @@ autouser_worker_main(Datum arg)
 		bool        stale;
 
 		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
+		if (autouser_worker_reload_if_asked())
 			force = true;
-		autouser_worker_reload_if_asked();
 		(void) autouser_rules_published_state(&stale);
 		if (force || stale)
 			(void) autouser_run_in_transaction(reload_step, &force, failure,

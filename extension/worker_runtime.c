@@ -103,7 +103,10 @@ withdraw_rules_if_database_missing(int code, Datum arg)
 							   autouser_rules_change_count());
 }
 
-/* Waits out the back-off after failed connects; SIGTERM still ends it. */
+/*
+ * Waits out the back-off after failed connects, unless told the database
+ * is back; SIGTERM still ends it.
+ */
 static void
 back_off(void)
 {
@@ -115,6 +118,8 @@ back_off(void)
 	{
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
+		if (autouser_worker_connect_failures() == 0)
+			break; /* autouser_workers_retry_connect() */
 		delay = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), until);
 		if (delay > 0)
 			(void) WaitLatch(MyLatch,
@@ -186,14 +191,16 @@ autouser_worker_start_elsewhere(int index, const char *database,
 	return loop_cxt;
 }
 
-void
+/* Processes a pending reload; returns whether there was one. */
+bool
 autouser_worker_reload_if_asked(void)
 {
 	if (!ConfigReloadPending)
-		return;
+		return false;
 	ConfigReloadPending = false;
 	ProcessConfigFile(PGC_SIGHUP);
 	pin_settings();
+	return true;
 }
 
 /*

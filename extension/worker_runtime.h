@@ -12,7 +12,7 @@ extern MemoryContext autouser_worker_start(int index, const char *appname);
 extern MemoryContext
 			autouser_worker_start_elsewhere(int index, const char *database,
 											const char *appname);
-extern void autouser_worker_reload_if_asked(void);
+extern bool autouser_worker_reload_if_asked(void);
 extern bool
 autouser_run_in_transaction(AutouserWorkStep step, void *arg, char *failure,
 							size_t cap, int *sqlstate);

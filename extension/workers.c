@@ -244,6 +244,19 @@ wake_range(int first, int last)
 		SetLatch(latches[i]);
 }
 
+/*
+ * The database is there now (CREATE EXTENSION runs in it): workers backing
+ * off after failed connects try again at once instead of after up to 30 s.
+ */
+void
+autouser_workers_retry_connect(void)
+{
+	autouser_lock(AUTOUSER_LOCK_WORKERS, LW_EXCLUSIVE);
+	registry->connect_failures = 0;
+	autouser_unlock(AUTOUSER_LOCK_WORKERS);
+	autouser_wake_all_workers();
+}
+
 void
 autouser_wake_provisioners(void)
 {

@@ -27,6 +27,7 @@ extern void autouser_worker_attach(int index);
 extern void autouser_worker_set_connected(int index);
 extern void autouser_worker_set_running(int index);
 extern int  autouser_worker_connect_failures(void);
+extern void autouser_workers_retry_connect(void);
 extern void autouser_worker_fallback_database(char *name);
 extern void autouser_worker_set_fallback_database(const char *name);
 extern bool autouser_worker_alive(int index);

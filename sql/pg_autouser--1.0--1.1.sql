@@ -31,7 +31,16 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE VIEW autouser.users AS
+-- The certificate each managed role last logged in with.
+ALTER TABLE autouser.user_state
+    ADD COLUMN cert_issuer text,
+    ADD COLUMN cert_serial text,
+    ADD COLUMN cert_not_after timestamptz;
+
+-- Managed roles are those labelled by pg_autouser, whatever the group role
+-- is now; they show their last certificate.
+DROP VIEW autouser.users;
+CREATE VIEW autouser.users AS
     SELECT r.rolname AS role,
            CASE WHEN r.rolcanlogin THEN 'active' ELSE 'inactive' END AS state,
            autouser._session_count(r.oid) AS sessions,
@@ -41,12 +50,28 @@ CREATE OR REPLACE VIEW autouser.users AS
                  WHERE gm.member = r.oid
                    AND g.rolname <> pg_catalog.current_setting('pg_autouser.group_role')
                  ORDER BY 1) AS roles,
-           s.created_at, s.last_login, s.last_logout
+           s.created_at, s.last_login, s.last_logout,
+           s.cert_issuer, s.cert_serial, s.cert_not_after
     FROM pg_catalog.pg_shseclabel l
     JOIN pg_catalog.pg_roles r ON r.oid = l.objoid
     LEFT JOIN autouser.user_state s ON s.role = r.rolname::text
     WHERE l.classoid = 'pg_catalog.pg_authid'::pg_catalog.regclass
       AND l.provider = 'pg_autouser';
+
+-- Every live session of a managed role on this server, with the
+-- certificate it logged in with.
+CREATE FUNCTION autouser._sessions(OUT role oid, OUT pid integer, OUT database text,
+                                   OUT backend_start timestamptz, OUT cert_serial text,
+                                   OUT cert_issuer text, OUT cert_not_after timestamptz)
+    RETURNS SETOF record
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_sessions_rows';
+CREATE VIEW autouser.sessions AS
+    SELECT s.pid, r.rolname AS role, s.database, s.backend_start, s.cert_serial,
+           s.cert_issuer, s.cert_not_after, NULL::text AS node
+    FROM autouser._sessions() s
+    JOIN pg_catalog.pg_roles r ON r.oid = s.role;
+
 
 CREATE FUNCTION autouser._stats(OUT name text, OUT value bigint) RETURNS SETOF record
     LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp

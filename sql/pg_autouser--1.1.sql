@@ -106,12 +106,16 @@ CREATE TABLE autouser.events (
 );
 CREATE INDEX events_at ON autouser.events (at);
 
--- When each managed role was created, last logged in and last logged out.
+-- When each managed role was created, last logged in and last logged out,
+-- and the certificate it last logged in with.
 CREATE TABLE autouser.user_state (
-    role         text PRIMARY KEY,
-    created_at   timestamptz,
-    last_login   timestamptz,
-    last_logout  timestamptz
+    role           text PRIMARY KEY,
+    created_at     timestamptz,
+    last_login     timestamptz,
+    last_logout    timestamptz,
+    cert_issuer    text,
+    cert_serial    text,
+    cert_not_after timestamptz
 );
 
 CREATE FUNCTION autouser._session_count(role oid) RETURNS integer
@@ -130,7 +134,8 @@ CREATE VIEW autouser.users AS
                  WHERE gm.member = r.oid
                    AND g.rolname <> pg_catalog.current_setting('pg_autouser.group_role')
                  ORDER BY 1) AS roles,
-           s.created_at, s.last_login, s.last_logout
+           s.created_at, s.last_login, s.last_logout,
+           s.cert_issuer, s.cert_serial, s.cert_not_after
     FROM pg_catalog.pg_shseclabel l
     JOIN pg_catalog.pg_roles r ON r.oid = l.objoid
     LEFT JOIN autouser.user_state s ON s.role = r.rolname::text
@@ -145,6 +150,20 @@ CREATE FUNCTION autouser.deactivate(role name, terminate boolean DEFAULT false)
 CREATE FUNCTION autouser.sweep() RETURNS integer
     LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_sweep_now';
+
+-- Every live session of a managed role on this server, with the
+-- certificate it logged in with.
+CREATE FUNCTION autouser._sessions(OUT role oid, OUT pid integer, OUT database text,
+                                   OUT backend_start timestamptz, OUT cert_serial text,
+                                   OUT cert_issuer text, OUT cert_not_after timestamptz)
+    RETURNS SETOF record
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_sessions_rows';
+CREATE VIEW autouser.sessions AS
+    SELECT s.pid, r.rolname AS role, s.database, s.backend_start, s.cert_serial,
+           s.cert_issuer, s.cert_not_after, NULL::text AS node
+    FROM autouser._sessions() s
+    JOIN pg_catalog.pg_roles r ON r.oid = s.role;
 
 -- Counters since server start (or stats_reset), one row each.
 CREATE FUNCTION autouser._stats(OUT name text, OUT value bigint) RETURNS SETOF record

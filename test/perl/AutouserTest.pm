@@ -6,6 +6,7 @@ package AutouserTest;
 use strict;
 use warnings;
 use File::Copy;
+use FindBin;
 use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -336,6 +337,87 @@ sub traps_fired
 		"SELECT coalesce(string_agg(DISTINCT who || ':' || what, ', '), '') FROM $schema.fired");
 }
 
+# A session held open by a real client (psql, verbose errors, fed through
+# a pipe): hold($connstr) connects; $h->query($sql) runs one statement and
+# returns "OK <value>" or, when the server ended the session,
+# "ERROR <sqlstate> <message>"; $h->send($sql) starts one and
+# $h->read_line waits for its answer; $h->close ends it.
+sub hold
+{
+	my ($connstr) = @_;
+	my %h = (in => '', out => '', err => '');
+	$h{run} = IPC::Run::start(
+		[ 'psql', '-X', '-q', '-A', '-t', '-v', 'VERBOSITY=verbose', '-d', $connstr ],
+		'<', \$h{in}, '>', \$h{out}, '2>', \$h{err},
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	my $self = bless \%h, 'AutouserTest::Held';
+	$self->send('SELECT \'READY\'');
+	$self->{first} = $self->read_line;
+	$self->{first} =~ s/^OK //;
+	return $self;
+}
+
+# An openssl ca set-up over the test CA, for certificates with exact dates
+# and for revocation lists.
+sub ca_config
+{
+	my $conf = "$certdir/ca.cnf";
+	return $conf if -f $conf;
+	mkdir "$certdir/issued";
+	PostgreSQL::Test::Utils::append_to_file("$certdir/index.txt", '');
+	PostgreSQL::Test::Utils::append_to_file("$certdir/crlnumber", "01\n");
+	PostgreSQL::Test::Utils::append_to_file($conf, <<"CNF");
+[ca]
+default_ca = test_ca
+[test_ca]
+database = $certdir/index.txt
+new_certs_dir = $certdir/issued
+certificate = $certdir/ca.crt
+private_key = $certdir/ca.key
+serial = $certdir/ca.srl
+crlnumber = $certdir/crlnumber
+default_md = sha256
+default_crl_days = 1
+policy = anything
+unique_subject = no
+[anything]
+commonName = supplied
+organizationalUnitName = optional
+CNF
+	return $conf;
+}
+
+# A client certificate for cn that expires $seconds from now.
+sub expiring_cert
+{
+	my ($cn, $seconds) = @_;
+	my $n = ++$client_seq;
+	my $conf = ca_config();
+	my @t = gmtime(time - 60);
+	my $start = sprintf('%04d%02d%02d%02d%02d%02dZ', $t[5] + 1900, $t[4] + 1, @t[3, 2, 1, 0]);
+	@t = gmtime(time + $seconds);
+	my $end = sprintf('%04d%02d%02d%02d%02d%02dZ', $t[5] + 1900, $t[4] + 1, @t[3, 2, 1, 0]);
+	run_openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', "$certdir/c$n.key");
+	run_openssl('req', '-new', '-key', "$certdir/c$n.key", '-subj', '/CN=' . subj_escape($cn),
+		'-out', "$certdir/c$n.csr");
+	run_openssl('ca', '-batch', '-config', $conf, '-notext', '-in', "$certdir/c$n.csr",
+		'-startdate', $start, '-enddate', $end, '-out', "$certdir/c$n.crt");
+	chmod 0600, "$certdir/c$n.key";
+	return "sslcert=$certdir/c$n.crt sslkey=$certdir/c$n.key";
+}
+
+# Revokes the certificate of a client_cert() result and writes the test CA's
+# revocation list to $crl.
+sub revoke_cert
+{
+	my ($cert, $crl) = @_;
+	my ($file) = $cert =~ /sslcert=(\S+)/;
+	my $conf = ca_config();
+	run_openssl('ca', '-batch', '-config', $conf, '-revoke', $file);
+	run_openssl('ca', '-batch', '-config', $conf, '-gencrl', '-out', $crl);
+	return;
+}
+
 # BackgroundPsql only lets Cluster subclasses construct it.
 package AutouserTest::Session;
 use parent -norequire, 'PostgreSQL::Test::Cluster';
@@ -346,6 +428,52 @@ sub open
 	my ($connstr) = @_;
 	return PostgreSQL::Test::BackgroundPsql->new(0,
 		[ 'psql', '-XAtq', '-w', '-d', $connstr, '-f', '-' ], undef, 1);
+}
+
+package AutouserTest::Held;
+
+# Waits for the answer to the statement sent last.
+sub read_line
+{
+	my ($self) = @_;
+	while ($self->{out} !~ /^__DONE__$/m)
+	{
+		last unless $self->{run}->pumpable;
+		eval { $self->{run}->pump; };
+		last if $@;
+	}
+	if ($self->{out} =~ s/^(.*?)__DONE__\n//s)
+	{
+		my $value = $1;
+		chomp $value;
+		return "OK $value";
+	}
+	# psql ended: the server closed the session and said why, verbosely.
+	my ($sqlstate, $message) = $self->{err} =~ /FATAL:  ([0-9A-Z]{5}): ([^\n]*)/;
+	return $sqlstate ? "ERROR $sqlstate $message" : "ERROR ????? $self->{err}";
+}
+
+sub send
+{
+	my ($self, $sql) = @_;
+	$self->{in} .= "$sql;\n\\echo __DONE__\n";
+	$self->{run}->pump_nb;
+	return;
+}
+
+sub query
+{
+	my ($self, $sql) = @_;
+	$self->send($sql);
+	return $self->read_line;
+}
+
+sub close
+{
+	my ($self) = @_;
+	$self->{in} .= "\\q\n";
+	eval { $self->{run}->finish; };
+	return;
 }
 
 1;

@@ -61,11 +61,10 @@ refused('two CNs', cs(cert(cn => 'eve', more_cn => ['alice']), 'eve'),
 my $long = 'l' x 64;
 refused('CN too long', cs(cert(cn => $long), $long),
 	qr/certificate common name is longer than 63 bytes/, qr/has 64 bytes/);
-my $alice = cert(cn => 'alice');
-my $held = AutouserTest::open_session(cs($alice, 'alice'));
-$node->safe_psql('postgres', q{SELECT autouser.add_rule('alice', ARRAY['weak'])});
-refused('set changed', cs($alice, 'alice'),
-	qr/role "alice" has other sessions holding a different role set/, qr/other session\(s\)/);
+$node->safe_psql('postgres', 'CREATE ROLE team_eng NOLOGIN; CREATE ROLE team_ops NOLOGIN');
+my $held = AutouserTest::open_session(cs(cert(cn => 't_alice', ou => ['eng']), 't_alice'));
+refused('set changed', cs(cert(cn => 't_alice', ou => ['ops']), 't_alice'),
+	qr/role "t_alice" has other sessions holding a different role set/, qr/other session\(s\)/);
 $held->quit;
 
 # Cannot provision now: the worker's own error stays in the log.

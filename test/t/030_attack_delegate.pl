@@ -111,6 +111,7 @@ my %calls = (
 	'_preview' => "SELECT autouser._preview('carol', 'postgres', ARRAY['OU'], ARRAY['eng'])",
 	'_session_count' => "SELECT autouser._session_count('alice'::regrole)",
 	'_stats' => 'SELECT count(*) FROM autouser._stats()',
+	'_sessions' => 'SELECT count(*) FROM autouser._sessions()',
 	'_rules_changed' => 'SELECT autouser._rules_changed()',
 );
 my @functions = split /\n/, sq(
