@@ -19,6 +19,7 @@ OBJS = \
 	extension/managed.o \
 	extension/plan.o \
 	extension/report.o \
+	extension/ask.o \
 	extension/auth_hook.o \
 	extension/password_hook.o \
 	extension/terminate.o \
@@ -30,6 +31,11 @@ OBJS = \
 	extension/cleanup.o \
 	extension/rule_change.o \
 	extension/cleanup_worker.o \
+	extension/leases.o \
+	extension/standby_api.o \
+	extension/primary_link.o \
+	extension/forward.o \
+	extension/replica_duty.o \
 	extension/sql_funcs.o \
 	extension/core_bridge.o
 
@@ -49,9 +55,11 @@ cmake -S $(srcdir) -B $(1) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(2) $(CMAKE_FLAGS)
 +cmake --build $(1) --target $(3)
 endef
 
-PG_CPPFLAGS = -I$(srcdir)/cpp_core/include
-# libcrypto as the server links it (contrib/sslinfo does the same).
+PG_CPPFLAGS = -I$(srcdir)/cpp_core/include -I$(libpq_srcdir)
+# libcrypto as the server links it (contrib/sslinfo does the same); libpq
+# for a standby's link to its primary, as contrib/dblink links it.
 SHLIB_LINK = $(CORE_LIB) -lstdc++ $(filter -lssl -lcrypto, $(LIBS))
+SHLIB_LINK_INTERNAL = $(libpq)
 EXTRA_CLEAN = $(BUILD_DIR) tmp_check_iso tmp_isolation_tls output_iso
 
 REGRESS = $(patsubst sql/%.sql,%,$(filter-out sql/pg_autouser--%,$(wildcard sql/*.sql)))

@@ -23,6 +23,7 @@
 #include "utils/timeout.h"
 #include "utils/timestamp.h"
 
+#include "ask.h"
 #include "auth_hook.h"
 #include "cert_attrs.h"
 #include "compat.h"
@@ -39,10 +40,6 @@
 #include "stats.h"
 #include "terminate.h"
 #include "workers.h"
-
-/* Answer the client this long before authentication_timeout would kill it. */
-#define AUTOUSER_AUTH_TIMEOUT_MARGIN_MS 500
-#define AUTOUSER_WAIT_TICK_MS           100
 
 static ClientAuthentication_hook_type prev_client_auth_hook = NULL;
 
@@ -87,48 +84,6 @@ conclude(const AutouserRequest *request, const AutouserDecision *decision)
 	autouser_report(FATAL, request, decision);
 }
 
-static TimestampTz
-wait_deadline(void)
-{
-	TimestampTz deadline = TimestampTzPlusMilliseconds(
-		GetCurrentTimestamp(), autouser_provision_timeout);
-
-	/* PostgreSQL arms authentication_timeout as the statement timeout. */
-	if (get_timeout_active(STATEMENT_TIMEOUT))
-	{
-		TimestampTz auth_kill = TimestampTzPlusMilliseconds(
-			get_timeout_finish_time(STATEMENT_TIMEOUT),
-			-AUTOUSER_AUTH_TIMEOUT_MARGIN_MS);
-
-		if (auth_kill < deadline)
-			deadline = auth_kill;
-	}
-	return deadline;
-}
-
-/*
- * Why a request handed to the workers cannot be answered, or AUTOUSER_ADMIT
- * when it can.  Workers that are not running now are restarted by the
- * postmaster within a second: the login waits for them, and is told they
- * are not running only if they never come.
- */
-static AutouserOutcome
-workers_unreachable(bool waited)
-{
-	if (RecoveryInProgress())
-		return AUTOUSER_UNAVAILABLE_STANDBY;
-	switch (autouser_workers_reach())
-	{
-		case AUTOUSER_REACH_OK:
-			return AUTOUSER_ADMIT;
-		case AUTOUSER_REACH_NO_DATABASE:
-			return AUTOUSER_UNAVAILABLE_NO_DATABASE;
-		case AUTOUSER_REACH_NO_WORKERS:
-			break;
-	}
-	return waited ? AUTOUSER_UNAVAILABLE_NO_WORKERS : AUTOUSER_ADMIT;
-}
-
 /*
  * A login that waits for a worker holds its connection slot meanwhile; it
  * may not take one of the slots reserved for superusers, which PostgreSQL
@@ -147,49 +102,6 @@ check_reserved_slots(const AutouserRequest *request)
 			 errdetail_log(
 				 "Role \"%s\" would have waited for provisioning in one of the superuser_reserved_connections slots.",
 				 request->identity)));
-}
-
-/* Hand the request to a worker and wait for its answer or the deadline. */
-static void
-ask_worker(const AutouserRequest *request, AutouserDecision *answer)
-{
-	TimestampTz        started = GetCurrentTimestamp();
-	TimestampTz        deadline = wait_deadline();
-	ConditionVariable *cv = autouser_queue_my_cv();
-	uint32             generation;
-
-	/* The worker may count this backend as a session before it answers. */
-	autouser_session_prepare();
-	generation = autouser_queue_submit(request);
-	ConditionVariablePrepareToSleep(cv);
-	for (;;)
-	{
-		long            remaining;
-		AutouserOutcome unreachable;
-
-		if (autouser_queue_poll(generation, answer))
-			break;
-		remaining =
-			TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
-		unreachable = workers_unreachable(remaining <= 0);
-		if (remaining <= 0 || unreachable != AUTOUSER_ADMIT)
-		{
-			bool locked = autouser_queue_abandon(generation);
-
-			memset(answer, 0, sizeof(AutouserDecision));
-			if (unreachable != AUTOUSER_ADMIT)
-				answer->outcome = unreachable;
-			else
-				answer->outcome = locked ? AUTOUSER_UNAVAILABLE_BUSY
-										 : AUTOUSER_UNAVAILABLE_TIMEOUT;
-			break;
-		}
-		/* Interruptible: SIGTERM or authentication_timeout ends the wait. */
-		(void) ConditionVariableTimedSleep(
-			cv, Min(remaining, AUTOUSER_WAIT_TICK_MS), PG_WAIT_EXTENSION);
-	}
-	ConditionVariableCancelSleep();
-	autouser_stats_wait((long) (GetCurrentTimestamp() - started));
 }
 
 /*
@@ -304,7 +216,7 @@ provision(Port *port, Oid role)
 		return;
 
 	/* Needs a write, or the rules here are not current: a worker decides. */
-	decision.outcome = workers_unreachable(false);
+	decision.outcome = autouser_workers_unreachable(false);
 	if (decision.outcome != AUTOUSER_ADMIT)
 	{
 		/* Never loaded any rules: inert, so an unmanaged role is left alone. */
@@ -313,7 +225,8 @@ provision(Port *port, Oid role)
 		conclude(&request, &decision);
 	}
 	check_reserved_slots(&request);
-	ask_worker(&request, &decision);
+	autouser_session_prepare(); /* the worker counts this backend */
+	autouser_ask_workers(&request, &decision);
 	switch (decision.outcome)
 	{
 		case AUTOUSER_NONE:

@@ -20,10 +20,12 @@
 
 #include "cleanup.h"
 #include "events.h"
+#include "leases.h"
 #include "managed.h"
 #include "plan.h"
 #include "role_ddl.h"
 #include "role_lock.h"
+#include "rules_cache.h"
 #include "sessions.h"
 #include "stats.h"
 
@@ -68,7 +70,8 @@ granted_roles(Oid role, Oid group)
  */
 AutouserCleanupResult
 autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
-					  AutouserCleanupMode mode, bool wait, const char *why)
+					  AutouserCleanupMode mode, bool wait, bool over_standbys,
+					  const char *why)
 {
 	HeapTuple tuple;
 	char     *name;
@@ -98,6 +101,10 @@ autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 	if (autouser_role_sessions(role, exited_pid, &counted) > 0)
 		return counted > 0 ? AUTOUSER_CLEANUP_BUSY
 						   : AUTOUSER_CLEANUP_BUSY_UNCOUNTED;
+	/* A standby reported a session (or is being provisioned for one). */
+	if (!over_standbys && autouser_schema_is_current() &&
+		autouser_leases_hold(name))
+		return AUTOUSER_CLEANUP_BUSY_STANDBY;
 
 	if (ended_at != 0)
 		autouser_user_state_logout(name, ended_at);
@@ -179,7 +186,7 @@ autouser_sweep(bool wait)
 										autouser_cleanup_delay))
 			continue;
 		if (autouser_cleanup_role(lfirst_oid(lc), 0, 0, autouser_cleanup, wait,
-								  "sweep") == AUTOUSER_CLEANED)
+								  false, "sweep") == AUTOUSER_CLEANED)
 			cleaned++;
 	}
 	if (cleaned > 0)

@@ -16,13 +16,15 @@ typedef enum AutouserCleanupResult
 	AUTOUSER_CLEANUP_NOTHING,        /* already inactive, or cleanup = off */
 	AUTOUSER_CLEANUP_BUSY,           /* a counted session holds the role */
 	AUTOUSER_CLEANUP_BUSY_UNCOUNTED, /* a backend not yet gone holds it */
+	AUTOUSER_CLEANUP_BUSY_STANDBY,   /* a standby's lease holds it */
 	AUTOUSER_CLEANUP_LOCKED, /* another transaction holds the role's lock */
 	AUTOUSER_CLEANUP_NOT_MANAGED
 } AutouserCleanupResult;
 
 extern AutouserCleanupResult
 autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
-					  AutouserCleanupMode mode, bool wait, const char *why);
+					  AutouserCleanupMode mode, bool wait, bool over_standbys,
+					  const char *why);
 extern int autouser_role_sessions(Oid role, pid_t exited_pid, int *counted);
 extern int autouser_sweep(bool wait);
 

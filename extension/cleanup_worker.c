@@ -29,6 +29,8 @@
 #include "cleanup.h"
 #include "events.h"
 #include "guc.h"
+#include "primary_link.h"
+#include "replica_duty.h"
 #include "rule_change.h"
 #include "rules_cache.h"
 #include "sessions.h"
@@ -61,7 +63,7 @@ cleanup_step(void *arg)
 	pgstat_report_activity(STATE_RUNNING, "pg_autouser: cleaning up a role");
 	work->result = autouser_cleanup_role(
 		work->entry.role, work->entry.exited_pid, work->entry.ended_at,
-		autouser_cleanup, false, "provisioned for logins that gave up");
+		autouser_cleanup, false, false, "provisioned for logins that gave up");
 }
 
 static void
@@ -203,13 +205,16 @@ apply_rule_change(uint64 *applied)
 
 /* Sessions whose certificate is revoked now; false to try again later. */
 static bool
-revoked_sessions_handled(void)
+revoked_sessions_handled(bool standby)
 {
 	List     *strip;
 	bool      done = true;
 	ListCell *lc;
 
 	(void) autouser_terminate_revoked(&strip);
+	/* A standby cannot strip a role; its sessions were ended or go on. */
+	if (standby)
+		return true;
 	foreach(lc, strip)
 		done &= autouser_strip_revoked(lfirst_oid(lc));
 	return done;
@@ -236,7 +241,12 @@ autouser_cleanup_main(Datum arg)
 	CleanupPlace  place;
 	char          elsewhere[NAMEDATALEN];
 	bool          check_revocations = true;
-	uint64        applied = 0; /* the rule change count last applied */
+	uint64        applied = 0;     /* the rule change count last applied */
+	TimestampTz   next_report = 0; /* standby: its next lease report */
+	TimestampTz   next_lease_check = 0;    /* primary: lapsed leases */
+	TimestampTz   next_inactive_check = 0; /* standby: roles made inactive */
+	bool          was_standby = RecoveryInProgress();
+	bool          standby;
 
 	/* Connecting failed before: the database is gone, for now. */
 	autouser_worker_fallback_database(elsewhere);
@@ -297,16 +307,42 @@ autouser_cleanup_main(Datum arg)
 		/* Connected to no database, nothing can be cleaned: it only chooses. */
 		if (place == CLEANUP_CHOOSING)
 			next_database_check = 0;
-		/* A standby writes nothing; its primary cleans. */
-		else if (!RecoveryInProgress())
+		/* Ending sessions writes nothing: a standby does it too. */
+		else if ((standby = RecoveryInProgress()))
 		{
+			if (check_revocations)
+				check_revocations = !revoked_sessions_handled(true);
+			(void) autouser_terminate_expired();
+			/* It cleans nothing; it tells its primary what it holds. */
+			if (place == CLEANUP_HOME)
+				next_report = autouser_report_sessions(next_report);
+			next_inactive_check =
+				autouser_end_sessions_of_inactive_roles(next_inactive_check);
+			next_event = earliest(earliest(next_event, next_report),
+								  next_inactive_check);
+			was_standby = true;
+		}
+		else
+		{
+			/* Promoted: sweep what died with the old primary, now. */
+			if (was_standby)
+			{
+				was_standby = false;
+				next_sweep = 0;
+				autouser_primary_disconnect();
+			}
 			if (place == CLEANUP_HOME &&
 				autouser_events_drain_due(true, &next_event))
 				(void) autouser_run_in_transaction(drain_step, NULL, failure,
 												   sizeof(failure), NULL);
 			if (check_revocations)
-				check_revocations = !revoked_sessions_handled();
+				check_revocations = !revoked_sessions_handled(false);
 			(void) autouser_terminate_expired();
+			if (place == CLEANUP_HOME)
+			{
+				next_lease_check = autouser_expire_leases(next_lease_check);
+				next_event = earliest(next_event, next_lease_check);
+			}
 			if (place == CLEANUP_HOME &&
 				autouser_rules_change_count() != applied)
 				next_event = earliest(next_event, apply_rule_change(&applied));

@@ -11,7 +11,6 @@
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -19,7 +18,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
-#include "utils/lsyscache.h"
 
 #include "events.h"
 #include "guc.h"
@@ -284,23 +282,6 @@ text_array(List *names)
 	return makeArrayResult(state, CurrentMemoryContext);
 }
 
-/*
- * Whether the schema is 1.1's: a 1.0 schema, still there until ALTER
- * EXTENSION pg_autouser UPDATE, has no certificate columns in user_state
- * and no update or terminate events.
- */
-static bool
-schema_is_current(void)
-{
-	Oid namespace = get_namespace_oid("autouser", true);
-	Oid table = OidIsValid(namespace)
-					? get_relname_relid("user_state", namespace)
-					: InvalidOid;
-
-	return OidIsValid(table) &&
-		   get_attnum(table, "cert_not_after") != InvalidAttrNumber;
-}
-
 static void
 insert_event(TimestampTz at, AutouserEventAction action, const char *identity,
 			 const char *role, const char *database, List *roles,
@@ -329,7 +310,7 @@ insert_event(TimestampTz at, AutouserEventAction action, const char *identity,
 		return;
 	if ((action == AUTOUSER_EVENT_UPDATE ||
 		 action == AUTOUSER_EVENT_TERMINATE) &&
-		!schema_is_current())
+		!autouser_schema_is_current())
 		return; /* 1.0 has no such events */
 	(void) autouser_sql(
 		AUTOUSER_AS_OWNER,
@@ -373,7 +354,7 @@ autouser_user_state_login(const char *role, bool created,
 
 	if (!autouser_extension_exists())
 		return;
-	if (!schema_is_current())
+	if (!autouser_schema_is_current())
 	{
 		user_state_sql(
 			created

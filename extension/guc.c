@@ -27,6 +27,10 @@ int   autouser_event_retention = 30 * 24 * 60;
 int   autouser_lock_timeout = 2000;
 bool  autouser_enforce_expiry = true;
 int   autouser_on_revoke = AUTOUSER_ON_REVOKE_TERMINATE;
+char *autouser_primary_conninfo = NULL;
+char *autouser_node_name = NULL;
+int   autouser_lease_interval = 5;
+int   autouser_lease_expiry = 15;
 
 static const struct config_enum_entry cleanup_options[] = {
 	{"deactivate", AUTOUSER_CLEANUP_DEACTIVATE, false},
@@ -144,6 +148,29 @@ autouser_guc_init(void)
 		"terminate ends them; revoke_only only revokes the roles.",
 		&autouser_on_revoke, AUTOUSER_ON_REVOKE_TERMINATE, on_revoke_options,
 		PGC_SIGHUP, 0, NULL, NULL, NULL);
+
+	DefineCustomStringVariable(
+		"pg_autouser.primary_conninfo",
+		"On a standby: how its workers reach the primary to provision logins.",
+		"A libpq connection string; the workers log in as pg_autouser.admin_role. Empty means a standby refuses logins that need a write. Ignored on a primary.",
+		&autouser_primary_conninfo, "", PGC_SIGHUP, GUC_SUPERUSER_ONLY, NULL,
+		NULL, NULL);
+	DefineCustomStringVariable(
+		"pg_autouser.node_name",
+		"This server's name in autouser.sessions.node when it is a standby.",
+		"Empty means host:port.", &autouser_node_name, "", PGC_POSTMASTER, 0,
+		NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"pg_autouser.lease_interval",
+		"How often a standby reports its sessions of managed roles to the primary.",
+		NULL, &autouser_lease_interval, 5, 1, 3600, PGC_SIGHUP, GUC_UNIT_S,
+		NULL, NULL, NULL);
+	DefineCustomIntVariable(
+		"pg_autouser.lease_expiry",
+		"How long the primary honours a standby's report of its sessions.",
+		"After that, without a new report, the standby's sessions no longer keep their roles active.",
+		&autouser_lease_expiry, 15, 2, 24 * 3600, PGC_SIGHUP, GUC_UNIT_S, NULL,
+		NULL, NULL);
 
 	MarkGUCPrefixReserved("pg_autouser");
 }

@@ -33,6 +33,10 @@ extern int   autouser_event_retention;
 extern int   autouser_lock_timeout;
 extern bool  autouser_enforce_expiry;
 extern int   autouser_on_revoke;
+extern char *autouser_primary_conninfo;
+extern char *autouser_node_name;
+extern int   autouser_lease_interval;
+extern int   autouser_lease_expiry;
 
 extern void  autouser_guc_init(void);
 extern List *autouser_forbidden_role_list(void);

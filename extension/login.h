@@ -14,6 +14,7 @@
 
 #define AUTOUSER_ISSUER_BYTES 256 /* issuer DN, RFC 2253 */
 #define AUTOUSER_SERIAL_BYTES 64  /* serial number, hex */
+#define AUTOUSER_NODE_BYTES   128 /* a standby's name (pg_autouser.node_name) */
 
 /* Which certificate a login presented (for expiry and revocation). */
 typedef struct AutouserCert
@@ -39,6 +40,9 @@ typedef struct AutouserRequest
 	int          subject;   /* AutouserSubject: whether attrs are usable */
 	int          attrs_len; /* "name\0value\0..." */
 	char         attrs[AUTOUSER_ATTRS_BYTES];
+	/* Asked by this standby through the primary's function; "" = a login here. */
+	char        node[AUTOUSER_NODE_BYTES];
+	TimestampTz deadline; /* when the asker stops waiting */
 } AutouserRequest;
 
 /* What happens to a login: exactly one outcome, no side channel. */
@@ -64,6 +68,8 @@ typedef enum AutouserOutcome
 	AUTOUSER_UNAVAILABLE_NO_DATABASE,
 	AUTOUSER_UNAVAILABLE_NO_EXTENSION,
 	AUTOUSER_UNAVAILABLE_STANDBY,
+	AUTOUSER_UNAVAILABLE_PRIMARY, /* a standby could not reach its primary */
+	AUTOUSER_UNAVAILABLE_LAG, /* ... or did not replay its answer in time */
 	AUTOUSER_UNAVAILABLE_TIMEOUT,
 	AUTOUSER_UNAVAILABLE_BUSY, /* the role is locked by another transaction */
 	AUTOUSER_UNAVAILABLE_FAILED
@@ -75,11 +81,13 @@ typedef struct AutouserDecision
 	Oid             role;    /* the identity's role, once it exists */
 	int64           rule_id; /* first matching rule */
 	int             reason; /* autouser_core_forbidden_reason, for FORBIDDEN */
-	int             other_sessions;       /* for SET_CHANGED */
-	char bad_role[AUTOUSER_DETAIL_BYTES]; /* the role a refusal names (or a
+	int             other_sessions;         /* for SET_CHANGED */
+	char   bad_role[AUTOUSER_DETAIL_BYTES]; /* the role a refusal names (or a
 												 * template's bad expansion) */
-	char via_role[NAMEDATALEN]; /* ... inherited from this one, if set */
-	char detail[AUTOUSER_DETAIL_BYTES]; /* FAILED: the worker's error */
+	char   via_role[NAMEDATALEN]; /* ... inherited from this one, if set */
+	char   detail[AUTOUSER_DETAIL_BYTES]; /* FAILED: the worker's error */
+	char   primary[AUTOUSER_NODE_BYTES];  /* PRIMARY: the one not reached */
+	uint64 commit_lsn; /* end of the worker's commit, 0 if it wrote nothing */
 } AutouserDecision;
 
 #define AutouserOutcomeIsReject(o) \

@@ -196,7 +196,7 @@ same_request(const AutouserRequest *a, const AutouserRequest *b)
 {
 	return strcmp(a->identity, b->identity) == 0 &&
 		   strcmp(a->database, b->database) == 0 &&
-		   a->attrs_len == b->attrs_len &&
+		   strcmp(a->node, b->node) == 0 && a->attrs_len == b->attrs_len &&
 		   memcmp(a->attrs, b->attrs, a->attrs_len) == 0;
 }
 
@@ -264,8 +264,10 @@ autouser_queue_count_claim(const AutouserClaim *claim, Oid role)
 		if (slot->generation == claim->generations[k] &&
 			slot->state == AUTOUSER_SLOT_WORKING)
 		{
-			autouser_session_count_for(claim->slots[k], slot->owner_pid, role,
-									   &slot->request);
+			/* A standby's request: its session is there, under a lease here. */
+			if (slot->request.node[0] == '\0')
+				autouser_session_count_for(claim->slots[k], slot->owner_pid,
+										   role, &slot->request);
 			counted++;
 		}
 	}

@@ -173,6 +173,8 @@ autouser_decision_detail(const AutouserRequest  *request,
 			return psprintf("No pg_autouser worker answered within %d ms.",
 							autouser_provision_timeout);
 		case AUTOUSER_UNAVAILABLE_FAILED:
+		case AUTOUSER_UNAVAILABLE_PRIMARY:
+		case AUTOUSER_UNAVAILABLE_LAG:
 			return pstrdup(d->detail);
 		default:
 			break;
@@ -273,7 +275,26 @@ report_unavailable(int elevel, const AutouserRequest *request,
 				(errcode(ERRCODE_CANNOT_CONNECT_NOW),
 				 errmsg("cannot provision role \"%s\" now", identity),
 				 errhint(
-					 "This server is a standby; connect to the primary once to be provisioned.")));
+					 "This server is a standby and pg_autouser.primary_conninfo is not set; connect to the primary once to be provisioned.")));
+			break;
+		case AUTOUSER_UNAVAILABLE_PRIMARY:
+			ereport(
+				elevel,
+				(errcode(ERRCODE_CANNOT_CONNECT_NOW),
+				 errmsg("cannot provision role \"%s\" now", identity),
+				 errdetail_log("%s", detail),
+				 errhint(
+					 "This server is a standby and cannot reach its primary %s through pg_autouser.primary_conninfo.",
+					 d->primary)));
+			break;
+		case AUTOUSER_UNAVAILABLE_LAG:
+			ereport(
+				elevel,
+				(errcode(ERRCODE_CANNOT_CONNECT_NOW),
+				 errmsg("cannot provision role \"%s\" now", identity),
+				 errdetail_log("%s", detail),
+				 errhint(
+					 "The primary provisioned the role, but this standby did not replay it within pg_autouser.provision_timeout; try again.")));
 			break;
 		case AUTOUSER_UNAVAILABLE_TIMEOUT:
 			ereport(

@@ -13,6 +13,7 @@
 #include "access/htup_details.h"
 #include "access/twophase.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_extension.h"
@@ -26,6 +27,7 @@
 #include "storage/shmem.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "core_bridge.h"
@@ -85,6 +87,23 @@ autouser_rules_shmem_startup(void)
 	base +=
 		MAXALIGN(mul_size(Max(max_prepared_xacts, 1), sizeof(TransactionId)));
 	rules->blob = base;
+}
+
+/*
+ * Whether the schema is 1.1's: a 1.0 schema, still there until ALTER
+ * EXTENSION pg_autouser UPDATE, has no certificate columns in user_state
+ * and no update or terminate events, and no standby_sessions.
+ */
+bool
+autouser_schema_is_current(void)
+{
+	Oid namespace = get_namespace_oid("autouser", true);
+	Oid table = OidIsValid(namespace)
+					? get_relname_relid("user_state", namespace)
+					: InvalidOid;
+
+	return OidIsValid(table) &&
+		   get_attnum(table, "cert_not_after") != InvalidAttrNumber;
 }
 
 /* Whether the extension is created here (never, when connected to no database). */

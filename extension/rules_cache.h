@@ -34,6 +34,7 @@ extern void autouser_rules_shmem_startup(void);
 extern void autouser_rules_cache_init(void);
 
 extern bool autouser_extension_exists(void);
+extern bool autouser_schema_is_current(void);
 extern void autouser_rules_owners_now(AutouserRulesOwners *owners);
 extern char *
 autouser_rules_read(AutouserActor actor, bool read_only, Size *len);

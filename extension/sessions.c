@@ -524,12 +524,7 @@ autouser_sessions_rows(PG_FUNCTION_ARGS)
 	AutouserSessionRow *rows;
 	int                 n;
 
-	if (state == NULL)
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg(
-				 "pg_autouser must be loaded via shared_preload_libraries")));
+	autouser_require_preload();
 	InitMaterializedSRF(fcinfo, 0);
 	n = autouser_sessions_snapshot(&rows);
 	for (int i = 0; i < n; i++)

@@ -92,3 +92,16 @@ autouser_unlock(AutouserLockRank rank)
 {
 	LWLockRelease(&locks[rank].lock);
 }
+
+/* SQL functions raise 55000 when the library was not preloaded. */
+void
+autouser_require_preload(void)
+{
+	if (!autouser_shmem_ready())
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("pg_autouser must be loaded via shared_preload_libraries"),
+			 errhint(
+				 "Add pg_autouser to shared_preload_libraries in postgresql.conf and restart the server.")));
+}

@@ -27,6 +27,7 @@ typedef enum AutouserLockRank
 
 extern void    autouser_shmem_init(void);
 extern bool    autouser_shmem_ready(void);
+extern void    autouser_require_preload(void);
 extern LWLock *autouser_lock_for(AutouserLockRank rank);
 extern void    autouser_lock(AutouserLockRank rank, LWLockMode mode);
 extern void    autouser_unlock(AutouserLockRank rank);

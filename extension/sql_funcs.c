@@ -44,18 +44,6 @@ PG_FUNCTION_INFO_V1(autouser_sweep_now);
 /* How long deactivate(terminate => true) waits for each session to end. */
 #define AUTOUSER_TERMINATE_WAIT_MS 5000
 
-static void
-require_preload(void)
-{
-	if (!autouser_shmem_ready())
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("pg_autouser must be loaded via shared_preload_libraries"),
-			 errhint(
-				 "Add pg_autouser to shared_preload_libraries in postgresql.conf and restart the server.")));
-}
-
 /*
  * Called first by the install script: refuse a setup that cannot work, and
  * create the group role (the one place besides provisioning that does).
@@ -65,7 +53,7 @@ autouser_check_install(PG_FUNCTION_ARGS)
 {
 	char *current;
 
-	require_preload();
+	autouser_require_preload();
 	current = get_database_name(MyDatabaseId);
 	if (strcmp(current, autouser_database) != 0)
 		ereport(
@@ -183,7 +171,7 @@ autouser_check_rule(PG_FUNCTION_ARGS)
 	int        n;
 	List      *literal = NIL;
 
-	require_preload();
+	autouser_require_preload();
 	check_pattern("identity", PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
 	check_pattern("database", PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2));
 	if (!PG_ARGISNULL(3))
@@ -302,7 +290,7 @@ autouser_preview(PG_FUNCTION_ARGS)
 	ArrayBuildState    *out;
 	ListCell           *lc;
 
-	require_preload();
+	autouser_require_preload();
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
 		PG_ARGISNULL(3))
 		ereport(ERROR,
@@ -367,8 +355,20 @@ autouser_session_count(PG_FUNCTION_ARGS)
 {
 	int counted;
 
-	require_preload();
+	autouser_require_preload();
 	PG_RETURN_INT32(autouser_role_sessions(PG_GETARG_OID(0), 0, &counted));
+}
+
+static void
+refuse_busy_on_standbys(const char *name)
+{
+	ereport(
+		ERROR,
+		(errcode(ERRCODE_OBJECT_IN_USE),
+		 errmsg("role \"%s\" has active sessions on standby servers", name),
+		 errhint(
+			 "Use autouser.deactivate(%s, terminate => true); the standbys end them once they replay the change.",
+			 quote_literal_cstr(name))));
 }
 
 static void
@@ -391,9 +391,10 @@ autouser_deactivate(PG_FUNCTION_ARGS)
 	Oid                   role;
 	int                   counted;
 	int                   sessions;
+	bool                  terminate;
 	AutouserCleanupResult result;
 
-	require_preload();
+	autouser_require_preload();
 	if (PG_ARGISNULL(0))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("role must not be null")));
@@ -412,19 +413,22 @@ autouser_deactivate(PG_FUNCTION_ARGS)
 	(void) autouser_lock_role(name, ExclusiveLock, true);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
+	terminate = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	sessions = autouser_role_sessions(role, 0, &counted);
 	if (sessions > 0)
 	{
-		if (PG_ARGISNULL(1) || !PG_GETARG_BOOL(1))
+		if (!terminate)
 			refuse_busy(name, sessions);
 		(void) autouser_terminate_sessions(role, AUTOUSER_END_DEACTIVATE,
 										   AUTOUSER_TERMINATE_WAIT_MS, 0);
 	}
 	result = autouser_cleanup_role(role, 0, 0, AUTOUSER_CLEANUP_DEACTIVATE,
-								   true, "autouser.deactivate()");
+								   true, terminate, "autouser.deactivate()");
 	if (result == AUTOUSER_CLEANUP_BUSY ||
 		result == AUTOUSER_CLEANUP_BUSY_UNCOUNTED)
 		refuse_busy(name, autouser_role_sessions(role, 0, &counted));
+	if (result == AUTOUSER_CLEANUP_BUSY_STANDBY)
+		refuse_busy_on_standbys(name);
 	SPI_finish();
 	PG_RETURN_BOOL(result == AUTOUSER_CLEANED);
 }
@@ -435,7 +439,7 @@ autouser_sweep_now(PG_FUNCTION_ARGS)
 {
 	int cleaned;
 
-	require_preload();
+	autouser_require_preload();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
 	cleaned = autouser_sweep(true);

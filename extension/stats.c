@@ -49,7 +49,8 @@ static const char *const outcome_names[] = {
 	"rejected_set_changed",    "rejected_subject_unreadable",
 	"rejected_ambiguous_cn",   "unavailable_no_workers",
 	"unavailable_no_database", "unavailable_no_extension",
-	"unavailable_standby",     "unavailable_timeout",
+	"unavailable_standby",     "unavailable_primary",
+	"unavailable_lag",         "unavailable_timeout",
 	"unavailable_busy",        "unavailable_failed"};
 
 static const char *const counter_names[] = {"logins_fast_path",
@@ -194,12 +195,7 @@ autouser_stats_rows(PG_FUNCTION_ARGS)
 	uint64         waits[AUTOUSER_WAIT_BUCKETS];
 	uint64         count = 0;
 
-	if (stats == NULL)
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg(
-				 "pg_autouser must be loaded via shared_preload_libraries")));
+	autouser_require_preload();
 	InitMaterializedSRF(fcinfo, 0);
 	for (int i = 0; i < AUTOUSER_OUTCOME_COUNT; i++)
 		put_row(rsinfo, outcome_names[i],
@@ -233,12 +229,7 @@ autouser_stats_rows(PG_FUNCTION_ARGS)
 Datum
 autouser_stats_reset(PG_FUNCTION_ARGS)
 {
-	if (stats == NULL)
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg(
-				 "pg_autouser must be loaded via shared_preload_libraries")));
+	autouser_require_preload();
 	reset_all();
 	PG_RETURN_VOID();
 }

@@ -9,6 +9,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -19,7 +20,9 @@
 #include "utils/syscache.h"
 
 #include "events.h"
+#include "forward.h"
 #include "guc.h"
+#include "leases.h"
 #include "plan.h"
 #include "queue.h"
 #include "report.h"
@@ -102,6 +105,7 @@ typedef struct ProvisionWork
 	AutouserDecision answer;
 	bool             deferred;     /* the role was locked: try again later */
 	bool             nobody_waits; /* provisioned, but every login gave up */
+	bool             forward;      /* a standby's: the primary provisions it */
 	bool end_others;     /* the rules took roles from sessions already open */
 	TimestampTz started; /* sessions older than this are the others */
 } ProvisionWork;
@@ -170,7 +174,10 @@ provision_step(void *arg)
 	{
 		if (RecoveryInProgress())
 		{
-			answer->outcome = AUTOUSER_UNAVAILABLE_STANDBY;
+			if (autouser_primary_conninfo[0] == '\0')
+				answer->outcome = AUTOUSER_UNAVAILABLE_STANDBY;
+			else
+				work->forward = true; /* after this transaction */
 			return;
 		}
 		autouser_ddl_provision(request->identity, answer->outcome, &changes);
@@ -187,6 +194,9 @@ provision_step(void *arg)
 						   changes.revoke != NIL &&
 						   autouser_on_revoke == AUTOUSER_ON_REVOKE_TERMINATE;
 	}
+	/* Asked by a standby: its login is in use here until the standby reports. */
+	if (request->node[0] != '\0')
+		autouser_lease_take(request->node, request->identity);
 	/* Counted before commit, under the role's lock: no cleanup can undo it. */
 	work->nobody_waits =
 		autouser_queue_count_claim(work->claim, answer->role) == 0;
@@ -196,6 +206,8 @@ static void
 serve(ProvisionWork *work)
 {
 	char failure[AUTOUSER_DETAIL_BYTES];
+
+	XLogRecPtr committed_before = XactLastCommitEnd;
 
 	if (!autouser_run_in_transaction(provision_step, work, failure,
 									 sizeof(failure), NULL))
@@ -207,6 +219,14 @@ serve(ProvisionWork *work)
 	}
 	if (work->deferred)
 		return;
+	if (work->forward)
+	{
+		autouser_forward_to_primary(work->claim, &work->answer);
+		return;
+	}
+	/* What a standby asking for this login must replay before admitting it. */
+	if (XactLastCommitEnd != committed_before)
+		work->answer.commit_lsn = XactLastCommitEnd;
 	if (work->end_others)
 		(void) autouser_terminate_sessions(
 			work->answer.role, AUTOUSER_END_RULE_CHANGE, 0, work->started);

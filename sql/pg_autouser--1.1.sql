@@ -122,12 +122,60 @@ CREATE FUNCTION autouser._session_count(role oid) RETURNS integer
     LANGUAGE c STABLE STRICT SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_session_count';
 
+-- Sessions of managed roles on standbys, as each standby reports them to
+-- the primary (SPEC 10): a role with a row whose lease has not lapsed is in
+-- use, and is not cleaned.  pid 0 is the lease a provisioning for a standby
+-- login takes until that standby's next report.  Written only by
+-- _provision_for_standby and _renew_leases, on the primary; it replicates,
+-- so a promoted standby honours the leases live at the failover.
+CREATE TABLE autouser.standby_sessions (
+    node            text NOT NULL,
+    pid             integer NOT NULL,
+    role            text NOT NULL,
+    database        text,
+    backend_start   timestamptz,
+    cert_serial     text,
+    cert_issuer     text,
+    cert_not_after  timestamptz,
+    expires_at      timestamptz NOT NULL,
+    PRIMARY KEY (node, pid, role)
+);
+CREATE INDEX standby_sessions_role ON autouser.standby_sessions (role);
+
+-- This server's node name while it is a standby, NULL on a primary.
+CREATE FUNCTION autouser._node_name() RETURNS text
+    LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_standby_node_name';
+
+-- Called by a standby's worker, as pg_autouser.admin_role only: provision
+-- identity for a login on that standby, from this primary's rules and the
+-- certificate attributes the standby verified (name, value, name, ...).
+CREATE FUNCTION autouser._provision_for_standby(node text, identity text, database text,
+                                                attrs text[], OUT outcome text,
+                                                OUT bad_role text, OUT via_role text,
+                                                OUT reason integer, OUT rule_id bigint,
+                                                OUT other_sessions integer,
+                                                OUT detail text, OUT lsn pg_lsn)
+    RETURNS record
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_provision_for_standby';
+
+-- Called by a standby's cleanup worker, as pg_autouser.admin_role only:
+-- replaces that standby's leases with the sessions it holds now.
+CREATE FUNCTION autouser._renew_leases(node text, sessions jsonb) RETURNS integer
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_renew_leases';
+
 -- Managed roles are those labelled by pg_autouser (SECURITY LABEL FOR
 -- pg_autouser ... IS 'managed'), whatever the group role is now.
 CREATE VIEW autouser.users AS
     SELECT r.rolname AS role,
            CASE WHEN r.rolcanlogin THEN 'active' ELSE 'inactive' END AS state,
-           autouser._session_count(r.oid) AS sessions,
+           autouser._session_count(r.oid) +
+           (SELECT pg_catalog.count(*)::integer FROM autouser.standby_sessions t
+            WHERE t.role = r.rolname::text AND t.pid <> 0
+              AND t.expires_at > pg_catalog.now()
+              AND t.node IS DISTINCT FROM autouser._node_name()) AS sessions,
            ARRAY(SELECT DISTINCT g.rolname::text
                  FROM pg_catalog.pg_auth_members gm
                  JOIN pg_catalog.pg_roles g ON g.oid = gm.roleid
@@ -163,7 +211,13 @@ CREATE VIEW autouser.sessions AS
     SELECT s.pid, r.rolname AS role, s.database, s.backend_start, s.cert_serial,
            s.cert_issuer, s.cert_not_after, NULL::text AS node
     FROM autouser._sessions() s
-    JOIN pg_catalog.pg_roles r ON r.oid = s.role;
+    JOIN pg_catalog.pg_roles r ON r.oid = s.role
+    UNION ALL
+    SELECT t.pid, t.role::name, t.database, t.backend_start, t.cert_serial,
+           t.cert_issuer, t.cert_not_after, t.node
+    FROM autouser.standby_sessions t
+    WHERE t.pid <> 0 AND t.expires_at > pg_catalog.now()
+      AND t.node IS DISTINCT FROM autouser._node_name();
 
 -- Counters since server start (or stats_reset), one row each.
 CREATE FUNCTION autouser._stats(OUT name text, OUT value bigint) RETURNS SETOF record

@@ -128,6 +128,34 @@ CONF
 	return $node;
 }
 
+# A streaming hot standby of $primary, from a fresh base backup; %opts:
+# conf => more postgresql.conf lines.  Returns once it replays and its
+# workers wait for work.
+my $standby_seq = 0;
+sub make_standby
+{
+	my ($primary, $name, %opts) = @_;
+	my $backup = 'base' . ++$standby_seq;
+	$primary->backup($backup);
+	my $standby = PostgreSQL::Test::Cluster->new($name);
+	$standby->init_from_backup($primary, $backup, has_streaming => 1);
+	chmod 0600, $standby->data_dir . '/server.key';
+	$standby->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'\nhot_standby = on\n");
+	$standby->append_conf('postgresql.conf', $opts{conf}) if $opts{conf};
+	$standby->start;
+	$primary->wait_for_catchup($standby);
+	wait_for_workers($standby, 1);
+	return $standby;
+}
+
+# A value for a postgresql.conf line: single-quoted, quotes doubled.
+sub conf_quote
+{
+	my ($v) = @_;
+	$v =~ s/'/''/g;
+	return "'$v'";
+}
+
 # Connection string for a certificate login as user (default: the CN).
 sub cert_connstr
 {

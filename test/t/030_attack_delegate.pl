@@ -112,6 +112,9 @@ my %calls = (
 	'_session_count' => "SELECT autouser._session_count('alice'::regrole)",
 	'_stats' => 'SELECT count(*) FROM autouser._stats()',
 	'_sessions' => 'SELECT count(*) FROM autouser._sessions()',
+	'_node_name' => 'SELECT autouser._node_name()',
+	'_provision_for_standby' => "SELECT count(*) FROM autouser._provision_for_standby('n1', 'zed', 'postgres', '{OU,eng}')",
+	'_renew_leases' => q{SELECT autouser._renew_leases('n1', '[{"pid": 42, "role": "alice"}]')},
 	'_rules_changed' => 'SELECT autouser._rules_changed()',
 );
 my @functions = split /\n/, sq(
@@ -126,12 +129,31 @@ for my $f (@functions)
 	is(AutouserTest::traps_fired($node, 'postgres', 'trap'), '',
 		"$f as a granted non-superuser under a trapping search_path runs no trap");
 }
-for my $view (qw(users events stats rules))
+for my $view (qw(users events stats rules sessions standby_sessions))
 {
 	$node->psql('postgres', "SET search_path = trap, pg_catalog; SELECT * FROM autouser.$view",
 		extra_params => [ '-U', 'mallet' ]);
 }
 is(AutouserTest::traps_fired($node, 'postgres', 'trap'), '', 'reading every view and table runs no trap');
+is(sq("SELECT count(*) FROM pg_roles WHERE rolname = 'zed'") . sq('SELECT count(*) FROM autouser.standby_sessions'),
+	'00', 'a delegate granted EXECUTE on the standby functions can neither provision nor take a lease');
+
+# The standby functions as the admin role itself, which may call them, under
+# a trapping search_path: the lease and provisioning SQL runs no trap either.
+sq(q{ALTER ROLE provisioner LOGIN; GRANT USAGE ON SCHEMA autouser TO provisioner;
+	GRANT EXECUTE ON FUNCTION autouser._provision_for_standby(text, text, text, text[]),
+		autouser._renew_leases(text, jsonb) TO provisioner});
+($ret, $out, $err) = $node->psql('postgres',
+	q{SET search_path = trap, pg_catalog, public;
+	  SELECT autouser._renew_leases('n1', '[{"pid": 42, "role": "alice", "database": "postgres"}]');
+	  SELECT outcome FROM autouser._provision_for_standby('n1', 'zed', 'postgres', '{OU,eng}');
+	  SELECT autouser._renew_leases('n1', '[]');},
+	extra_params => [ '-U', 'provisioner' ]);
+is($ret, 0, 'the admin role can call the standby functions') or diag $err;
+like($out, qr/^1\n\w+\n0$/, 'and they do their job');
+is(AutouserTest::traps_fired($node, 'postgres', 'trap'), '', 'the standby functions run no trap');
+is(sq("SELECT rolsuper FROM pg_roles WHERE rolname = 'provisioner'"), 'f', 'the admin role gained no SUPERUSER');
+sq(q{ALTER ROLE provisioner NOLOGIN; DELETE FROM autouser.standby_sessions});
 is(is_super('mallet'), 'f', 'mallet gained no SUPERUSER or CREATEROLE');
 
 # --- the workers under hostile database and role settings -------------------
