@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config postgresql-15 postgresql-server-dev-15
 	libkrb5-dev libssl-dev libpq-dev libgtest-dev libipc-run-perl openssl python3-psycopg
+	# test/tools/mkcert.py: certificates with any subject, for the attack tests
+	python3-cryptography
 	clang-format
 	# 012_cli_jdbc.pl: pgjdbc and a JDK to run it; a pty for the password prompt
 	libpostgresql-jdbc-java default-jdk-headless libio-pty-perl
