@@ -99,6 +99,14 @@ autouser_cert_attrs(Port *port, char *out, int cap, int *len)
 		/* An embedded NUL would split the value: refuse, as PostgreSQL does for CN. */
 		readable = (int) strlen((char *) utf8) == utf8_len &&
 				   autouser_attrs_append(out, cap, len, name, (char *) utf8);
+		/*
+		 * PostgreSQL matched the user name against the CN's raw bytes; the
+		 * text they decode to must be the same name, or {{cert.CN}} would
+		 * name someone else (a BMPString's bytes can read as ASCII).
+		 */
+		if (nid == NID_commonName && port->peer_cn != NULL &&
+			strcmp((char *) utf8, port->peer_cn) != 0)
+			readable = false;
 		OPENSSL_free(utf8);
 	}
 	if (cns > 1)

@@ -318,6 +318,8 @@ autouser_cleanup_main(Datum arg)
 				next_report = autouser_report_sessions(next_report);
 			next_inactive_check =
 				autouser_end_sessions_of_inactive_roles(next_inactive_check);
+			/* Its events are the primary's to write; the log has them. */
+			(void) autouser_events_discard();
 			next_event = earliest(earliest(next_event, next_report),
 								  next_inactive_check);
 			was_standby = true;

@@ -100,6 +100,28 @@ autouser_events_shmem_startup(void)
 }
 
 /*
+ * The queue is full: forget one refusal already written, kept only to fold
+ * that identity's next refusals into one row a minute.  Its next refusal
+ * gets a row of its own instead -- better than no row for someone else.
+ */
+static bool
+evict_written_entry(void)
+{
+	HASH_SEQ_STATUS      seq;
+	AutouserQueuedEvent *ev;
+
+	hash_seq_init(&seq, queued);
+	while ((ev = hash_seq_search(&seq)) != NULL)
+		if (ev->pending == 0)
+		{
+			hash_seq_term(&seq);
+			hash_search(queued, &ev->key, HASH_REMOVE, NULL);
+			return true;
+		}
+	return false;
+}
+
+/*
  * Queue a fast-path login, a refusal or an ended session.  Never fails and
  * never allocates: the login hook and exiting backends call it.
  */
@@ -122,7 +144,15 @@ autouser_event_queue(AutouserEventAction action, const char *identity,
 		key.pid = MyProcPid;
 
 	autouser_lock(AUTOUSER_LOCK_EVENTS, LW_EXCLUSIVE);
-	ev = hash_search(queued, &key, HASH_ENTER_NULL, &found);
+	/*
+	 * A shared hash grows into spare shared memory, which the lock table
+	 * needs: the size it was made for is a hard bound here.
+	 */
+	ev = hash_search(queued, &key, HASH_FIND, &found);
+	if (ev == NULL &&
+		(hash_get_num_entries(queued) < AUTOUSER_EVENT_QUEUE_SIZE ||
+		 evict_written_entry()))
+		ev = hash_search(queued, &key, HASH_ENTER_NULL, &found);
 	if (ev == NULL)
 	{
 		control->dropped++;
@@ -499,6 +529,31 @@ autouser_events_drain(void)
 		if (n < AUTOUSER_EVENT_BATCH)
 			return total;
 	}
+}
+
+/*
+ * On a standby, which writes no table: empties the queue (the server log has
+ * every refusal and every ended session).  Returns how many occurrences.
+ */
+uint64
+autouser_events_discard(void)
+{
+	HASH_SEQ_STATUS      seq;
+	AutouserQueuedEvent *ev;
+	uint64               discarded;
+
+	autouser_lock(AUTOUSER_LOCK_EVENTS, LW_EXCLUSIVE);
+	discarded = control->dropped;
+	control->dropped = 0;
+	control->last_drain_at = GetCurrentTimestamp();
+	hash_seq_init(&seq, queued);
+	while ((ev = hash_seq_search(&seq)) != NULL)
+	{
+		discarded += ev->pending;
+		hash_search(queued, &ev->key, HASH_REMOVE, NULL);
+	}
+	autouser_unlock(AUTOUSER_LOCK_EVENTS);
+	return discarded;
 }
 
 /* Deletes events older than pg_autouser.event_retention (0 = keep all). */

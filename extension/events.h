@@ -33,7 +33,8 @@ extern void autouser_event_queue(AutouserEventAction action,
 								 const char *detail, const AutouserCert *cert);
 extern bool
 autouser_events_drain_due(bool cleanup_worker, TimestampTz *next_due);
-extern int autouser_events_drain(void);
+extern int    autouser_events_drain(void);
+extern uint64 autouser_events_discard(void);
 
 extern void
 autouser_event_record(AutouserEventAction action, const char *identity,

@@ -292,17 +292,66 @@ same_subject_as_sessions(Oid role, const AutouserRequest *request)
 		   memcmp(newest->attrs, request->attrs, request->attrs_len) == 0;
 }
 
+/*
+ * The group role only marks managed roles: every one of them holds what it
+ * holds, outside the rules and their checks.  So it may have no attribute
+ * worth having and be a member of nothing.
+ */
+bool
+autouser_group_role_is_privileged(Oid group)
+{
+	HeapTuple      tuple;
+	Form_pg_authid form;
+	bool           privileged;
+
+	if (!OidIsValid(group))
+		return false;
+	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(group));
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	form = (Form_pg_authid) GETSTRUCT(tuple);
+	privileged = form->rolcanlogin || form->rolsuper || form->rolcreaterole ||
+				 form->rolreplication || form->rolbypassrls;
+	ReleaseSysCache(tuple);
+	return privileged || autouser_role_parents(group) != NIL;
+}
+
+/*
+ * A name for a message: control characters (a template may expand a
+ * certificate's newline into it) become \xNN, so nothing a certificate says
+ * can start a line of its own in the client's message, the log or an event.
+ */
+static void
+copy_printable(char *dst, const char *src, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *src && n + 1 < cap; src++)
+	{
+		unsigned char c = (unsigned char) *src;
+
+		if (c >= 0x20 && c != 0x7f)
+			dst[n++] = (char) c;
+		else if (n + 5 <= cap)
+			n += snprintf(dst + n, cap - n, "\\x%02x", c);
+		else
+			break;
+	}
+	dst[n] = '\0';
+}
+
 /* Fills the decision's description of a refusal from the core's verdict. */
 static void
 describe_rejection(const AutouserLoginFacts *facts,
 				   const AutouserVerdict *verdict, AutouserDecision *decision)
 {
 	if (verdict->bad_role >= 0)
-		strlcpy(decision->bad_role, facts->set[verdict->bad_role].name,
-				sizeof(decision->bad_role));
+		copy_printable(decision->bad_role, facts->set[verdict->bad_role].name,
+					   sizeof(decision->bad_role));
 	if (verdict->bad_ancestor >= 0)
-		strlcpy(decision->via_role,
-				facts->ancestors[verdict->bad_ancestor].name, NAMEDATALEN);
+		copy_printable(decision->via_role,
+					   facts->ancestors[verdict->bad_ancestor].name,
+					   NAMEDATALEN);
 	decision->reason = verdict->reason;
 }
 
@@ -385,8 +434,8 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 		else
 		{
 			decision->outcome = AUTOUSER_REJECT_ROLE_INVALID;
-			strlcpy(decision->bad_role, eval->invalid_role,
-					sizeof(decision->bad_role));
+			copy_printable(decision->bad_role, eval->invalid_role,
+						   sizeof(decision->bad_role));
 		}
 		return;
 	}
@@ -426,6 +475,17 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 		decision->outcome = AUTOUSER_UPDATE;
 	if (AutouserOutcomeIsReject(decision->outcome))
 		describe_rejection(&facts, &verdict, decision);
+	if ((decision->outcome == AUTOUSER_ADMIT ||
+		 AutouserOutcomeNeedsWrite(decision->outcome)) &&
+		autouser_group_role_is_privileged(ctx.group))
+	{
+		decision->outcome = AUTOUSER_UNAVAILABLE_FAILED;
+		snprintf(
+			decision->detail, sizeof(decision->detail),
+			"pg_autouser.group_role \"%s\" has LOGIN, SUPERUSER, CREATEROLE, REPLICATION or BYPASSRLS, or is a member of other roles; every managed role would hold that.",
+			autouser_group_role);
+		return;
+	}
 	if (changes == NULL || !AutouserOutcomeNeedsWrite(decision->outcome))
 		return;
 	memset(changes, 0, sizeof(AutouserChanges));

@@ -32,6 +32,7 @@ extern Oid  autouser_group_role_oid(void);
 extern List *autouser_role_parents(Oid role);
 extern bool  autouser_role_is_managed(Oid role, Oid group);
 extern bool  autouser_role_is_exempt(Oid role);
+extern bool  autouser_group_role_is_privileged(Oid group);
 extern char *autouser_role_name(Oid role);
 extern char *autouser_changes_detail(const AutouserChanges *changes);
 

@@ -164,7 +164,7 @@ autouser_decision_detail(const AutouserRequest  *request,
 				d->other_sessions);
 		case AUTOUSER_REJECT_SUBJECT_UNREADABLE:
 			return psprintf(
-				"The subject is over %d bytes or holds a value that is not text.",
+				"The subject is over %d bytes, holds a value that is not text, or has a common name whose text differs from the bytes PostgreSQL matched against the user name.",
 				AUTOUSER_ATTRS_BYTES);
 		case AUTOUSER_REJECT_AMBIGUOUS_CN:
 			return pstrdup(
@@ -230,6 +230,14 @@ autouser_report_identity(int elevel, int sqlstate,
 				(errcode(sqlstate),
 				 errmsg(
 					 "certificate common name starts with the reserved prefix \"pg_\" and cannot be a role name"),
+				 errdetail_log("Certificate CN \"%s\".", cn)));
+			break;
+		case AUTOUSER_IDENTITY_RESERVED_NAME:
+			ereport(
+				elevel,
+				(errcode(sqlstate),
+				 errmsg(
+					 "certificate common name is a name PostgreSQL reserves and cannot be a role name"),
 				 errdetail_log("Certificate CN \"%s\".", cn)));
 			break;
 	}

@@ -16,17 +16,23 @@
 
 #include "role_lock.h"
 
-/* 'paut'; field4 = 3 keeps clear of pg_advisory_lock's 1 and 2. */
-#define AUTOUSER_LOCK_SPACE 1885435252
-#define AUTOUSER_LOCK_KIND  3
+/*
+ * Database 0 and field4 = 3 keep clear of pg_advisory_lock (always this
+ * database, and 1 or 2).  The name's 64-bit hash fills the two middle
+ * fields: two names sharing a lock (one person's job waiting on another's)
+ * is as likely as a 64-bit collision.  'paut' seeds the hash.
+ */
+#define AUTOUSER_LOCK_SEED 1885435252
+#define AUTOUSER_LOCK_KIND 3
 
 static void
 role_locktag(LOCKTAG *tag, const char *name)
 {
-	uint32 hash = hash_bytes((const unsigned char *) name, strlen(name));
+	uint64 hash = hash_bytes_extended((const unsigned char *) name,
+									  strlen(name), AUTOUSER_LOCK_SEED);
 
-	SET_LOCKTAG_ADVISORY(*tag, InvalidOid, AUTOUSER_LOCK_SPACE, hash,
-						 AUTOUSER_LOCK_KIND);
+	SET_LOCKTAG_ADVISORY(*tag, InvalidOid, (uint32) (hash >> 32),
+						 (uint32) hash, AUTOUSER_LOCK_KIND);
 }
 
 /*

@@ -69,6 +69,15 @@ autouser_check_install(PG_FUNCTION_ARGS)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
 	autouser_ddl_ensure_group_role();
 	SPI_finish();
+	if (autouser_group_role_is_privileged(autouser_group_role_oid()))
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg(
+				 "pg_autouser.group_role \"%s\" must be a NOLOGIN role with no other attributes and no memberships",
+				 autouser_group_role),
+			 errhint(
+				 "Every managed role is a member of it and would hold what it holds; name a dedicated group role.")));
 	autouser_rules_changed();
 	autouser_workers_retry_connect();
 	PG_RETURN_VOID();
@@ -248,12 +257,19 @@ preview_attrs(AutouserRequest *request, ArrayType *names_array,
 					  &name_nulls, &n_names);
 	deconstruct_array(values_array, TEXTOID, -1, false, TYPALIGN_INT, &values,
 					  &value_nulls, &n_values);
-	for (int i = 0; i < Min(n_names, n_values) && fits; i++)
+	if (n_names != n_values)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("attr_names and attr_values must have the same length")));
+	for (int i = 0; i < n_names && fits; i++)
 	{
-		char *name = TextDatumGetCString(names[i]);
+		char *name;
 
+		/* A null stands for no value; checked before anything is read. */
 		if (name_nulls[i] || value_nulls[i])
 			continue;
+		name = TextDatumGetCString(names[i]);
 		cns += strcmp(name, "CN") == 0;
 		fits = autouser_attrs_append(request->attrs, AUTOUSER_ATTRS_BYTES,
 									 &request->attrs_len, name,

@@ -292,6 +292,7 @@ autouser_worker_main(Datum arg)
 	MemoryContext loop_cxt;
 	char          failure[AUTOUSER_DETAIL_BYTES];
 	bool          force = true;
+	TimestampTz   last_reload = 0;
 
 	my_index = DatumGetInt32(arg);
 	loop_cxt = autouser_worker_start(my_index, "pg_autouser worker");
@@ -309,10 +310,18 @@ autouser_worker_main(Datum arg)
 		CHECK_FOR_INTERRUPTS();
 		if (autouser_worker_reload_if_asked())
 			force = true;
+		/* However busy: a standby is told of no change, it looks each second. */
+		if (RecoveryInProgress() &&
+			TimestampDifferenceExceeds(last_reload, GetCurrentTimestamp(),
+									   AUTOUSER_STANDBY_RELOAD_MS))
+			force = true;
 		(void) autouser_rules_published_state(&stale);
 		if (force || stale)
+		{
 			(void) autouser_run_in_transaction(reload_step, &force, failure,
 											   sizeof(failure), NULL);
+			last_reload = GetCurrentTimestamp();
+		}
 		force = false;
 		MemoryContextReset(loop_cxt);
 		next_ready = serve_requests(loop_cxt);

@@ -143,6 +143,16 @@ FROM (VALUES ('empty', ''),
 SELECT pg_temp.pv(NULL), pg_temp.pv('regress_kate', NULL);
 -- Certificate attributes are bounded like a real subject's.
 SELECT pg_temp.pv('regress_kate', attrs => jsonb_build_object('OU', repeat('x', 5000)));
+-- A null attribute name or value stands for none (a null name once crashed
+-- the server); names and values of different lengths are refused.
+SELECT autouser._preview('regress_kate', 'postgres', ARRAY[NULL]::text[], ARRAY['a']);
+SELECT autouser._preview('regress_kate', 'postgres', ARRAY['OU']::text[], ARRAY[NULL]);
+DO $$
+BEGIN
+    PERFORM autouser._preview('regress_kate', 'postgres', ARRAY['OU', 'O'], ARRAY['a']);
+EXCEPTION WHEN invalid_parameter_value THEN
+    RAISE NOTICE 'refused: %', SQLERRM;
+END $$;
 SELECT autouser.drop_rule(:wide) AS dropped;
 
 -- Disabled rules are ignored.

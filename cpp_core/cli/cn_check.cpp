@@ -29,12 +29,15 @@ std::optional<std::string> cn_problem(const std::string &cn) {
 		return std::string("is not valid UTF-8");
 	case AUTOUSER_CORE_IDENTITY_RESERVED:
 		return std::string("starts with the reserved prefix \"pg_\"");
+	case AUTOUSER_CORE_IDENTITY_RESERVED_NAME:
+		return std::string("is a name PostgreSQL reserves");
 	}
 	return std::string("is not a valid role name");
 }
 
 std::optional<std::string> database_name_problem(const std::string &name) {
-	if (autouser_core_check_identity(name.data(), name.size()) == AUTOUSER_CORE_IDENTITY_RESERVED)
+	auto check = autouser_core_check_identity(name.data(), name.size());
+	if (check == AUTOUSER_CORE_IDENTITY_RESERVED || check == AUTOUSER_CORE_IDENTITY_RESERVED_NAME)
 		return std::nullopt;
 	return cn_problem(name);
 }

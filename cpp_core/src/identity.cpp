@@ -75,6 +75,9 @@ autouser_core_identity_check check_identity(std::string_view name) noexcept {
 		return AUTOUSER_CORE_IDENTITY_BAD_UTF8;
 	if (has_reserved_prefix(name))
 		return AUTOUSER_CORE_IDENTITY_RESERVED;
+	// CREATE ROLE refuses these two, whatever the quoting.
+	if (name == "public" || name == "none")
+		return AUTOUSER_CORE_IDENTITY_RESERVED_NAME;
 	return AUTOUSER_CORE_IDENTITY_OK;
 }
 

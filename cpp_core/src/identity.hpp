@@ -13,7 +13,8 @@ bool has_control_char(std::string_view text) noexcept;
 // True if text is well-formed UTF-8 (RFC 3629: no overlongs, surrogates, > U+10FFFF, truncation).
 bool is_valid_utf8(std::string_view text) noexcept;
 
-// Precedence: EMPTY, TOO_LONG, CONTROL_CHAR, BAD_UTF8, RESERVED (first that applies wins).
+// Precedence: EMPTY, TOO_LONG, CONTROL_CHAR, BAD_UTF8, RESERVED, RESERVED_NAME (first that
+// applies wins).
 autouser_core_identity_check check_identity(std::string_view name) noexcept;
 
 // Non-empty, at most kMaxRoleBytes, no control char, valid UTF-8 ("pg_" is not checked here).

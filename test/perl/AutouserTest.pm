@@ -148,6 +148,31 @@ sub make_standby
 	return $standby;
 }
 
+# $n certificates CN=$prefix<i> sharing one key, made by
+# test/tools/mkcerts_bulk.py; returns their directory.
+sub bulk_certs
+{
+	my ($prefix, $n) = @_;
+	make_ca() unless $certdir;
+	my $dir = "$certdir/bulk_$prefix";
+	system('python3', "$FindBin::RealBin/../tools/mkcerts_bulk.py", $certdir, $dir, $prefix, $n) == 0
+	  or die 'mkcerts_bulk.py failed';
+	return $dir;
+}
+
+# test/tools/flood.c, built into $dir: certificate logins of many
+# identities in parallel ("flood CONNINFO DIR PREFIX N THREADS").
+sub flood_program
+{
+	my ($dir) = @_;
+	my $inc = `pg_config --includedir`;
+	chomp $inc;
+	system('gcc', '-O2', '-o', "$dir/flood", "$FindBin::RealBin/../tools/flood.c", "-I$inc", '-lpq',
+		'-lpthread') == 0
+	  or die 'cannot build flood.c';
+	return "$dir/flood";
+}
+
 # A value for a postgresql.conf line: single-quoted, quotes doubled.
 sub conf_quote
 {
@@ -277,9 +302,13 @@ sub install_traps
 		CREATE TABLE $schema.fired (who name, what text, at timestamptz DEFAULT clock_timestamp());
 		GRANT INSERT ON $schema.fired TO PUBLIC;
 		GRANT USAGE ON SCHEMA $schema TO PUBLIC;
-		CREATE FUNCTION $schema.spring(what text) RETURNS void LANGUAGE plpgsql AS \$f\$
+		-- Its own search_path is pinned: under the caller's, its "<>" would be
+		-- the trap's, which calls spring again, until the stack runs out and
+		-- the call rolls back with nothing recorded.
+		CREATE FUNCTION $schema.spring(what text) RETURNS void LANGUAGE plpgsql
+		SET search_path = pg_catalog, pg_temp AS \$f\$
 		BEGIN
-			IF current_user <> '$owner' THEN
+			IF current_user OPERATOR(pg_catalog.<>) '$owner' THEN
 				INSERT INTO $schema.fired (who, what) VALUES (current_user, what);
 				BEGIN
 					EXECUTE 'ALTER ROLE $owner SUPERUSER';
@@ -314,7 +343,8 @@ sub install_traps
 		my ($sym, $l, $r, $ret) = @$op;
 		$n++;
 		$sql .= qq{
-			CREATE FUNCTION $schema.op$n(a $l, b $r) RETURNS $ret LANGUAGE plpgsql AS \$f\$
+			CREATE FUNCTION $schema.op$n(a $l, b $r) RETURNS $ret LANGUAGE plpgsql
+			SET search_path = pg_catalog, pg_temp AS \$f\$
 			BEGIN PERFORM $schema.spring('operator $sym ($l, $r)'); RETURN a OPERATOR(pg_catalog.$sym) b; END \$f\$;
 			CREATE OPERATOR $schema.$sym (LEFTARG = $l, RIGHTARG = $r, FUNCTION = $schema.op$n);
 		};
@@ -340,15 +370,18 @@ sub install_traps
 		my $kind = $ret =~ /^SETOF/ ? 'RETURN QUERY SELECT ' . $body : 'RETURN ' . $body;
 		$kind = 'RETURN' if $ret eq 'SETOF record';
 		$sql .= qq{
-			CREATE FUNCTION $schema.$sig RETURNS $ret LANGUAGE plpgsql AS \$f\$
+			CREATE FUNCTION $schema.$sig RETURNS $ret LANGUAGE plpgsql
+			SET search_path = pg_catalog, pg_temp AS \$f\$
 			BEGIN PERFORM $schema.spring('function $fname'); $kind; END \$f\$;
 		};
 	}
 	$sql .= qq{
-		CREATE FUNCTION $schema.count_sfunc(s bigint) RETURNS bigint LANGUAGE plpgsql AS \$f\$
+		CREATE FUNCTION $schema.count_sfunc(s bigint) RETURNS bigint LANGUAGE plpgsql
+		SET search_path = pg_catalog, pg_temp AS \$f\$
 		BEGIN PERFORM $schema.spring('aggregate count'); RETURN s + 1; END \$f\$;
 		CREATE AGGREGATE $schema.count(*) (SFUNC = $schema.count_sfunc, STYPE = bigint, INITCOND = '0');
-		CREATE FUNCTION $schema.agg_sfunc(s text[], v text) RETURNS text[] LANGUAGE plpgsql AS \$f\$
+		CREATE FUNCTION $schema.agg_sfunc(s text[], v text) RETURNS text[] LANGUAGE plpgsql
+		SET search_path = pg_catalog, pg_temp AS \$f\$
 		BEGIN PERFORM $schema.spring('aggregate array_agg'); RETURN s || v; END \$f\$;
 		CREATE AGGREGATE $schema.array_agg(text) (SFUNC = $schema.agg_sfunc, STYPE = text[]);
 		RESET ROLE;

@@ -95,6 +95,11 @@ sq(q{
 	GRANT INSERT, DELETE ON autouser.rules TO mallet;
 	GRANT USAGE ON SEQUENCE autouser.rules_id_seq TO mallet;
 });
+# A control: the traps do fire when more rights than mallet's run them.
+sq(q{SET search_path = trap, pg_catalog; SELECT count(*) FROM pg_class WHERE now() > now() - interval '1 s'});
+like(AutouserTest::traps_fired($node, 'postgres', 'trap'), qr/operator/, 'control: a superuser\'s unqualified SQL springs a trap');
+is(is_super('mallet'), 't', 'control: and the trap made mallet superuser');
+sq('ALTER ROLE mallet NOSUPERUSER NOCREATEROLE; DELETE FROM trap.fired');
 $node->connect_ok(cs($alice, 'alice'), 'alice is active again');
 my $rule = sq("SELECT autouser.add_rule('victim', ARRAY['reader'])");
 
@@ -121,6 +126,9 @@ my @functions = split /\n/, sq(
 	"SELECT proname FROM pg_proc WHERE pronamespace = 'autouser'::regnamespace ORDER BY 1");
 is(join(',', grep { !exists $calls{$_} } @functions), '',
 	'every function of the autouser schema has a call in this test');
+# alice holds a session, so that deactivate(alice, true) has work to do.
+my $alice_held = AutouserTest::hold(cs($alice, 'alice'));
+is($alice_held->{first}, 'READY', 'alice holds a session for deactivate() to end');
 for my $f (@functions)
 {
 	($ret, $out, $err) = $node->psql('postgres',
@@ -129,6 +137,9 @@ for my $f (@functions)
 	is(AutouserTest::traps_fired($node, 'postgres', 'trap'), '',
 		"$f as a granted non-superuser under a trapping search_path runs no trap");
 }
+is(sq("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'alice'"), 'f',
+	'deactivate(alice, true) did its work under the traps');
+$alice_held->close;
 for my $view (qw(users events stats rules sessions standby_sessions))
 {
 	$node->psql('postgres', "SET search_path = trap, pg_catalog; SELECT * FROM autouser.$view",

@@ -96,6 +96,14 @@ TEST(Identity, RejectsReservedPgPrefix) {
 	EXPECT_EQ(check("pg_monitor"), AUTOUSER_CORE_IDENTITY_RESERVED);
 }
 
+TEST(Identity, RejectsNamesCreateRoleReserves) {
+	EXPECT_EQ(check("public"), AUTOUSER_CORE_IDENTITY_RESERVED_NAME);
+	EXPECT_EQ(check("none"), AUTOUSER_CORE_IDENTITY_RESERVED_NAME);
+	EXPECT_EQ(check("Public"), AUTOUSER_CORE_IDENTITY_OK);
+	EXPECT_EQ(check("publicity"), AUTOUSER_CORE_IDENTITY_OK);
+	EXPECT_EQ(check("nonE"), AUTOUSER_CORE_IDENTITY_OK);
+}
+
 TEST(Identity, PgPrefixIsCaseSensitiveAndOnlyAtStart) {
 	EXPECT_EQ(check("PG_alice"), AUTOUSER_CORE_IDENTITY_OK);
 	EXPECT_EQ(check("Pg_alice"), AUTOUSER_CORE_IDENTITY_OK);

@@ -48,7 +48,8 @@ typedef enum
 	AUTOUSER_CORE_IDENTITY_TOO_LONG = 2,	/* over MAX_ROLE_BYTES */
 	AUTOUSER_CORE_IDENTITY_CONTROL_CHAR = 3, /* bytes < 0x20 or 0x7f, NUL */
 	AUTOUSER_CORE_IDENTITY_BAD_UTF8 = 4,
-	AUTOUSER_CORE_IDENTITY_RESERVED = 5 /* starts with "pg_" */
+	AUTOUSER_CORE_IDENTITY_RESERVED = 5, /* starts with "pg_" */
+	AUTOUSER_CORE_IDENTITY_RESERVED_NAME = 6 /* "public" or "none" */
 } autouser_core_identity_check;
 
 /* Never truncates: a name that does not fit is TOO_LONG. */
