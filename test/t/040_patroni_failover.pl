@@ -1,9 +1,14 @@
 # 040_patroni_failover.pl -- SPEC 10 failover under a real Patroni cluster
-# (etcd + 3 nodes on loopback): what was committed before the leader died
-# (rule, role, events) is intact on the new leader, which deactivates a
-# role whose session died with the old leader; a first login there needs
-# no manual step, the remaining replica follows the new leader, and the
-# old leader rejoins as a replica (pg_rewind when needed).
+# (etcd + 3 nodes on loopback, every node with the same
+# pg_autouser.primary_conninfo: a multi-host string with
+# target_session_attrs=read-write, set in Patroni's dynamic configuration).
+# First logins on the leader and on a replica (through the leader); what
+# was committed before the leader died (rule, roles, events) is intact on
+# the new leader, which deactivates a role whose session died with the old
+# leader and keeps one whose session lives on a replica; a first login and
+# a reactivation there need no manual step; the remaining replica follows
+# the new leader and provisions through it; the old leader rejoins as a
+# replica (pg_rewind when needed).
 use strict;
 use warnings;
 use FindBin;
@@ -51,6 +56,15 @@ AutouserTest::wait_for_workers($leader, 2);
 # How settings every node shares (pg_autouser.primary_conninfo) get there.
 ok($c->set_dynamic_conf('pg_autouser.sweep_interval' => '30s'),
 	"a setting in Patroni's dynamic configuration reaches every node");
+# Standbys provision through whichever node leads, logging in as the admin
+# role (here the bootstrap superuser) by certificate.  Leases outlive a
+# failover (Patroni's takes about 11 s here) so that sessions on replicas
+# keep their roles across it.
+my $su = $c->superuser;
+my $link = $c->multihost_connstr(AutouserTest::client_cert(cn => $su), $su);
+ok($c->set_dynamic_conf('pg_autouser.primary_conninfo' => $link,
+		'pg_autouser.lease_interval' => '1s', 'pg_autouser.lease_expiry' => '30s'),
+	'every node carries the same primary_conninfo');
 
 # --- a first login on the leader, replicated ---------------------------------
 my $alice = AutouserTest::client_cert(cn => 'alice');
@@ -70,6 +84,23 @@ for my $r (@replicas)
 		'alice and her events reach ' . $r->name);
 	is(sq($r, $q{rules}), '*:reader', 'the rule reaches ' . $r->name);
 }
+# --- a first login on a replica, through the leader ------------------------------
+my $dave = AutouserTest::client_cert(cn => 'dave');
+$replicas[0]->connect_ok(cs($replicas[0], $dave, 'dave'), 'first login on a replica: provisioned through the leader',
+	sql => 'SELECT current_user', expected_stdout => qr/^dave$/);
+is(sq($leader, "SELECT count(*) FROM autouser.events WHERE role = 'dave' AND action = 'create'"), '1',
+	'the leader created dave');
+ok($leader->poll_query_until('postgres',
+	"SELECT count(*) = 1 FROM autouser.events WHERE role = 'dave' AND action = 'deactivate'"),
+	'and deactivates him once the replica reports his session ended');
+# erin is logged in on a replica when the leader dies.
+my $erin = AutouserTest::client_cert(cn => 'erin');
+my $erin_session = AutouserTest::hold(cs($replicas[1], $erin, 'erin'));
+is($erin_session->{first}, 'READY', 'erin holds a session on ' . $replicas[1]->name);
+ok($leader->poll_query_until('postgres',
+	q{SELECT count(*) = 1 FROM autouser.sessions WHERE role = 'erin' AND node IS NOT NULL}),
+	'the leader lists her session on the replica');
+
 # carol is logged in on the leader when it dies.
 my $carol = AutouserTest::client_cert(cn => 'carol');
 my $carol_session = AutouserTest::open_session(cs($leader, $carol, 'carol'));
@@ -109,6 +140,9 @@ is(sq($new, "SELECT string_agg(id || ':' || coalesce(role, '') || ':' || action,
 ok($new->poll_query_until('postgres', "SELECT NOT rolcanlogin FROM pg_roles WHERE rolname = 'carol'"),
 	'the new leader deactivates carol, whose session died with the old leader');
 eval { $carol_session->quit; };
+is(sq($new, "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'erin'"), 't',
+	'the same sweep keeps erin, whose session lives on a replica');
+is($erin_session->query('SELECT current_user'), 'OK erin', 'and her session goes on');
 
 # --- logins continue on the new leader --------------------------------------------
 my $bob = AutouserTest::client_cert(cn => 'bob');
@@ -119,12 +153,10 @@ is(sq($new, "SELECT count(*) FROM autouser.events WHERE role = 'bob' AND action 
 $new->connect_ok($c->multihost_connstr($alice, 'alice'),
 	'the multi-host string skips the dead node and the replica and reaches the new leader',
 	sql => 'SELECT inet_server_port()', expected_stdout => qr/^@{[ $new->port ]}$/);
-# What a standby's worker would do: log in to whichever node is writable as
+# What a standby's worker does: log in to whichever node is writable as
 # a role pg_autouser leaves alone (here the superuser, by certificate).
 # libpq tries the next host after 57P03 only: any other refusal by a
 # standby ends the attempt, so the exemption must hold on every node.
-# Superusers are never acted on (SPEC 10): the admin path a standby will use.
-my $su = $c->superuser;
 $new->connect_ok($c->multihost_connstr(AutouserTest::client_cert(cn => $su), $su),
 	'so does a superuser certificate login with it',
 	sql => 'SELECT inet_server_port()', expected_stdout => qr/^@{[ $new->port ]}$/);
@@ -138,6 +170,14 @@ like(sq($rest, 'SHOW primary_conninfo'), qr/\bport=@{[ $new->port ]}\b/,
 	'Patroni repointed its primary_conninfo');
 ok($rest->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_roles WHERE rolname = 'bob'"),
 	'bob, created on the new leader, reaches ' . $rest->name);
+my $frank = AutouserTest::client_cert(cn => 'frank');
+$rest->connect_ok(cs($rest, $frank, 'frank'), 'the remaining replica provisions through the new leader',
+	sql => 'SELECT current_user', expected_stdout => qr/^frank$/);
+is(sq($new, "SELECT count(*) FROM autouser.events WHERE role = 'frank' AND action = 'create'"), '1',
+	'the new leader created frank');
+$erin_session->close;
+ok($new->poll_query_until('postgres', "SELECT NOT rolcanlogin FROM pg_roles WHERE rolname = 'erin'"),
+	'once erin logs out, the new leader deactivates her');
 
 # --- the old leader rejoins as a replica ---------------------------------------------
 $c->start_node($old);
