@@ -36,6 +36,7 @@ OBJS = \
 	extension/primary_link.o \
 	extension/forward.o \
 	extension/replica_duty.o \
+	extension/standby_rule_change.o \
 	extension/sql_funcs.o \
 	extension/core_bridge.o
 

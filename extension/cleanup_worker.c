@@ -33,6 +33,7 @@
 #include "replica_duty.h"
 #include "rule_change.h"
 #include "rules_cache.h"
+#include "standby_rule_change.h"
 #include "sessions.h"
 #include "terminate.h"
 #include "worker.h"
@@ -320,6 +321,8 @@ autouser_cleanup_main(Datum arg)
 				autouser_end_sessions_of_inactive_roles(next_inactive_check);
 			/* Its events are the primary's to write; the log has them. */
 			(void) autouser_events_discard();
+			if (place == CLEANUP_HOME)
+				autouser_standby_apply_rule_change();
 			next_event = earliest(earliest(next_event, next_report),
 								  next_inactive_check);
 			was_standby = true;

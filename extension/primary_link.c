@@ -178,19 +178,14 @@ connect_primary(TimestampTz deadline, AutouserLinkFailure *failure)
 	return true;
 }
 
-/*
- * Runs one statement on the primary; its single result, or NULL with
- * failure filled in.  The caller PQclear()s the result.
- */
+/* One statement over the connection there is (see call_primary). */
 static PGresult *
-call_primary(const char *sql, int nparams, const char *const *params,
-			 TimestampTz deadline, AutouserLinkFailure *failure)
+call_once(const char *sql, int nparams, const char *const *params,
+		  TimestampTz deadline, AutouserLinkFailure *failure)
 {
 	PGresult *result = NULL;
 	PGresult *next;
 
-	if (!connect_primary(deadline, failure))
-		return NULL;
 	if (!PQsendQueryParams(primary, sql, nparams, NULL, params, NULL, NULL, 0))
 	{
 		set_failure(failure, "could not send a request to the primary",
@@ -232,6 +227,33 @@ call_primary(const char *sql, int nparams, const char *const *params,
 		if (PQstatus(primary) != CONNECTION_OK)
 			drop_link();
 		return NULL;
+	}
+	return result;
+}
+
+/*
+ * Runs one statement on the primary; its single result, or NULL with
+ * failure filled in.  The caller PQclear()s the result.  A kept connection
+ * may have died with a primary that restarted since: the statement is then
+ * sent once more over a new one.
+ */
+static PGresult *
+call_primary(const char *sql, int nparams, const char *const *params,
+			 TimestampTz deadline, AutouserLinkFailure *failure)
+{
+	bool kept = primary != NULL && PQstatus(primary) == CONNECTION_OK &&
+				primary_conninfo_used != NULL &&
+				strcmp(primary_conninfo_used, autouser_primary_conninfo) == 0;
+	PGresult *result;
+
+	if (!connect_primary(deadline, failure))
+		return NULL;
+	result = call_once(sql, nparams, params, deadline, failure);
+	if (result == NULL && kept && primary == NULL)
+	{
+		if (!connect_primary(deadline, failure))
+			return NULL;
+		result = call_once(sql, nparams, params, deadline, failure);
 	}
 	return result;
 }

@@ -328,6 +328,40 @@ autouser_rules_publish(AutouserRulesState state, const char *blob, Size len,
 	autouser_unlock(AUTOUSER_LOCK_RULES);
 }
 
+/*
+ * A copy of the published rules in context, or NULL when none are loaded
+ * (or they were too big to publish).
+ */
+char *
+autouser_rules_copy_published(MemoryContext context, Size *len)
+{
+	char *copy = NULL;
+
+	*len = 0;
+	autouser_lock(AUTOUSER_LOCK_RULES, LW_SHARED);
+	if (rules->state == AUTOUSER_RULES_LOADED)
+	{
+		/* No palloc under an LWLock: the size is fixed, so allocate it first. */
+		Size n = rules->len;
+
+		autouser_unlock(AUTOUSER_LOCK_RULES);
+		copy = MemoryContextAlloc(context, Max(n, 1));
+		autouser_lock(AUTOUSER_LOCK_RULES, LW_SHARED);
+		if (rules->state == AUTOUSER_RULES_LOADED && rules->len == n)
+		{
+			memcpy(copy, rules->blob, n);
+			*len = n;
+		}
+		else
+		{
+			pfree(copy);
+			copy = NULL;
+		}
+	}
+	autouser_unlock(AUTOUSER_LOCK_RULES);
+	return copy;
+}
+
 /* What is published, and whether a rule change has been counted since. */
 AutouserRulesState
 autouser_rules_published_state(bool *stale)

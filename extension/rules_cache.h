@@ -44,11 +44,12 @@ extern void
 autouser_rules_publish(AutouserRulesState state, const char *blob, Size len,
 					   const AutouserRulesOwners *owners, uint64 change_count);
 extern AutouserRulesState autouser_rules_published_state(bool *stale);
-extern bool autouser_rules_evaluate_published(const AutouserRequest *request,
-											  AutouserEval          *eval,
-											  AutouserRulesOwners   *owners,
-											  AutouserRulesState    *state);
-extern bool autouser_rules_log_inert_once(void);
-extern void autouser_rules_changed(void);
+extern char *autouser_rules_copy_published(MemoryContext context, Size *len);
+extern bool  autouser_rules_evaluate_published(const AutouserRequest *request,
+											   AutouserEval          *eval,
+											   AutouserRulesOwners   *owners,
+											   AutouserRulesState    *state);
+extern bool  autouser_rules_log_inert_once(void);
+extern void  autouser_rules_changed(void);
 
 #endif /* AUTOUSER_RULES_CACHE_H */
