@@ -44,11 +44,15 @@ isnt($ret, 0, 'nor can a superuser give it one');
 like($err, qr/ERROR:  role "alice" is managed by pg_autouser and cannot have a password/, 'same error');
 is(sq("SELECT rolpassword IS NULL FROM pg_authid WHERE rolname = 'alice'"), 't', 'alice has no password');
 
-# Any other way in than its certificate is refused.
+# Any other way in than its certificate is refused -- also while alice is
+# active, with a session open (LOGIN alone would let a trust login in).
+my $held = AutouserTest::hold(cs($alice, 'alice'));
+is(sq("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'alice'"), 't', 'alice is active, with a session');
 $node->connect_fails($node->connstr('postgres') . ' user=alice',
-	'a trust login of a managed role is refused',
+	'a trust login of an active managed role is refused',
 	expected_stderr => qr/role "alice" is managed by pg_autouser and logs in only with its certificate/,
 	log_like => [qr/does not authenticate the role by a certificate whose CN is the user name/]);
+$held->close;
 $node->poll_query_until('postgres', "SELECT NOT rolcanlogin FROM pg_roles WHERE rolname = 'alice'");
 sq("DELETE FROM autouser.rules");
 $node->connect_fails($node->connstr('postgres') . ' user=alice',

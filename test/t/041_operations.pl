@@ -149,10 +149,17 @@ my @waiting = AutouserTest::start_logins($res,
 # Watched in the log, not over a connection: a poll would take a slot itself.
 ok(AutouserTest::wait_for_log_count($res, qr/connection authenticated: identity="CN=w\d"/, 9),
 	'finding 4: nine logins hold connection slots while the workers are stopped');
-$res->connect_fails(AutouserTest::cert_connstr($res, cert(cn => 'w10'), 'w10'),
-	'a login that would wait in a reserved slot is refused at once',
-	expected_stderr => qr/remaining connection slots are reserved for superusers/);
+# Three more, as many as there are reserved slots: had they waited there,
+# the superuser would find no slot at all.
+my @more = AutouserTest::start_logins($res,
+	map { AutouserTest::cert_connstr($res, cert(cn => "w$_"), "w$_") } 10 .. 12);
+ok(AutouserTest::wait_for_log_count($res, qr/connection authenticated: identity="CN=w1[0-2]"/, 3),
+	'three more logins arrive, one per reserved slot');
 $res->connect_ok($res->connstr('postgres'), 'the superuser still gets in');
+my @refused = AutouserTest::finish_logins(@more);
+is(scalar(grep { !$_->{ok} && $_->{err} =~ /remaining connection slots are reserved for superusers/ } @refused), 3,
+	'the logins that would wait in reserved slots are refused at once (53300)')
+  or diag explain \@refused;
 kill 'CONT', @workers;
 is(scalar(grep { $_->{ok} } AutouserTest::finish_logins(@waiting)), 9, 'the waiting logins are provisioned');
 $res->stop;
