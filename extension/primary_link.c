@@ -23,6 +23,14 @@
 #include "primary_link.h"
 #include "standby_api.h"
 
+/* Settings the link pins on the primary (see connect_primary). */
+#define AUTOUSER_LINK_OPTIONS                                                 \
+	"-c search_path=pg_catalog,pg_temp -c default_transaction_read_only=off " \
+	"-c statement_timeout=0 -c lock_timeout=0 "                               \
+	"-c idle_in_transaction_session_timeout=0 -c role=none "                  \
+	"-c default_transaction_isolation=read\\ committed -c jit=off "           \
+	"-c synchronous_commit=on -c client_min_messages=warning"
+
 static PGconn *primary = NULL;
 static char   *primary_conninfo_used = NULL; /* what primary was made from */
 
@@ -117,8 +125,8 @@ wait_for_socket(int events, TimestampTz deadline)
 static bool
 connect_primary(TimestampTz deadline, AutouserLinkFailure *failure)
 {
-	const char               *keywords[5];
-	const char               *values[5];
+	const char               *keywords[6];
+	const char               *values[6];
 	int                       n = 0;
 	PostgresPollingStatusType status = PGRES_POLLING_WRITING;
 
@@ -141,6 +149,14 @@ connect_primary(TimestampTz deadline, AutouserLinkFailure *failure)
 	values[n++] = autouser_database;
 	keywords[n] = "fallback_application_name";
 	values[n++] = "pg_autouser standby";
+	/*
+	 * Client options beat the database's and the role's settings: the owner
+	 * of pg_autouser.database may not steer what runs there as the admin
+	 * role (a search_path finding its own types or functions, read-only
+	 * transactions, timeouts).
+	 */
+	keywords[n] = "options";
+	values[n++] = AUTOUSER_LINK_OPTIONS;
 	keywords[n] = NULL;
 	values[n] = NULL;
 
@@ -313,7 +329,7 @@ autouser_primary_provision(const AutouserRequest *request,
 						   "pg_autouser: provisioning through the primary");
 	result = call_primary(
 		"SELECT outcome, bad_role, via_role, reason, rule_id, other_sessions,"
-		" detail, lsn FROM autouser._provision_for_standby($1, $2, $3, $4::text[])",
+		" detail, lsn FROM autouser._provision_for_standby($1, $2, $3, $4::pg_catalog.text[])",
 		4, params, deadline, failure);
 	if (result == NULL)
 		return false;
@@ -356,8 +372,9 @@ autouser_primary_renew(const char *sessions, TimestampTz deadline,
 	autouser_my_node_name(node);
 	params[0] = node;
 	params[1] = sessions;
-	result = call_primary("SELECT autouser._renew_leases($1, $2::jsonb)", 2,
-						  params, deadline, failure);
+	result =
+		call_primary("SELECT autouser._renew_leases($1, $2::pg_catalog.jsonb)",
+					 2, params, deadline, failure);
 	if (result == NULL)
 		return false;
 	PQclear(result);
