@@ -277,19 +277,23 @@ read_login_role(const char *identity, Oid group, LoginRole *login)
 }
 
 /*
- * Whether request presents the same subject for the same database as the
- * newest session of role: then a different set can only come from a
- * change of the rules.
+ * Whether request presents the same subject for the same database as a
+ * session of role: then a different set can only come from a change of
+ * the rules.
  */
 static bool
 same_subject_as_sessions(Oid role, const AutouserRequest *request)
 {
-	AutouserRequest *newest = palloc0(sizeof(AutouserRequest));
+	pid_t           *pids;
+	AutouserRequest *sessions;
+	int              n = autouser_sessions_of_role(role, &pids, &sessions);
 
-	return autouser_sessions_newest(role, newest) &&
-		   strcmp(newest->database, request->database) == 0 &&
-		   newest->attrs_len == request->attrs_len &&
-		   memcmp(newest->attrs, request->attrs, request->attrs_len) == 0;
+	for (int i = 0; i < n; i++)
+		if (strcmp(sessions[i].database, request->database) == 0 &&
+			sessions[i].attrs_len == request->attrs_len &&
+			memcmp(sessions[i].attrs, request->attrs, request->attrs_len) == 0)
+			return true;
+	return false;
 }
 
 /*

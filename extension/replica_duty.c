@@ -151,11 +151,17 @@ autouser_expire_leases(TimestampTz next_check)
 									   AUTOUSER_LEASE_CHECK_MS);
 }
 
+typedef struct InactiveWork
+{
+	MemoryContext into; /* the list outlives the transaction */
+	List         *roles;
+} InactiveWork;
+
 static void
 inactive_step(void *arg)
 {
-	List    **inactive = arg;
-	ListCell *lc;
+	InactiveWork *work = arg;
+	ListCell     *lc;
 
 	foreach(lc, autouser_sessions_roles())
 	{
@@ -167,7 +173,12 @@ inactive_step(void *arg)
 		if (HeapTupleIsValid(tuple))
 			ReleaseSysCache(tuple);
 		if (!can_login)
-			*inactive = lappend_oid(*inactive, lfirst_oid(lc));
+		{
+			MemoryContext old = MemoryContextSwitchTo(work->into);
+
+			work->roles = lappend_oid(work->roles, lfirst_oid(lc));
+			MemoryContextSwitchTo(old);
+		}
 	}
 }
 
@@ -179,16 +190,16 @@ inactive_step(void *arg)
 TimestampTz
 autouser_end_sessions_of_inactive_roles(TimestampTz next_check)
 {
-	TimestampTz now = GetCurrentTimestamp();
-	List       *inactive = NIL;
-	ListCell   *lc;
-	char        error[AUTOUSER_DETAIL_BYTES];
+	TimestampTz  now = GetCurrentTimestamp();
+	InactiveWork work = {CurrentMemoryContext, NIL};
+	ListCell    *lc;
+	char         error[AUTOUSER_DETAIL_BYTES];
 
 	if (next_check != 0 && now < next_check)
 		return next_check;
-	if (autouser_run_in_transaction(inactive_step, &inactive, error,
-									sizeof(error), NULL))
-		foreach(lc, inactive)
+	if (autouser_run_in_transaction(inactive_step, &work, error, sizeof(error),
+									NULL))
+		foreach(lc, work.roles)
 			(void) autouser_terminate_sessions(lfirst_oid(lc),
 											   AUTOUSER_END_DEACTIVATE, 0, 0);
 	return TimestampTzPlusMilliseconds(now, AUTOUSER_LEASE_CHECK_MS);

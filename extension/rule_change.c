@@ -29,10 +29,29 @@
 
 typedef struct RuleChangeWork
 {
-	Oid  role;
-	bool locked;       /* another transaction holds the role: try again */
-	bool end_sessions; /* after the commit */
+	Oid           role;
+	bool          locked; /* another transaction holds the role: try again */
+	bool          end_sessions; /* all of them, after the commit */
+	pid_t        *end_pids;     /* ... or just these (in into) */
+	int           n_end_pids;
+	MemoryContext into; /* outlives the transaction */
 } RuleChangeWork;
+
+/* Whether two evaluations give the same roles (their lists are sorted). */
+static bool
+same_set(const AutouserEval *a, const AutouserEval *b)
+{
+	ListCell *la;
+	ListCell *lb;
+
+	if (list_length(a->roles) != list_length(b->roles))
+		return false;
+	forboth(la, a->roles, lb,
+			b->roles) if (strcmp(((AutouserEvalRole *) lfirst(la))->name,
+								 ((AutouserEvalRole *) lfirst(lb))->name) !=
+						  0) return false;
+	return true;
+}
 
 /* on_revoke = revoke_only: strip the role now, its sessions go on. */
 static void
@@ -62,6 +81,11 @@ apply_step(void *arg)
 	AutouserChanges     changes;
 	char               *blob;
 	Size                len;
+	pid_t              *pids;
+	AutouserRequest    *sessions;
+	AutouserEval       *evals;
+	int                 n;
+	int                 chosen = -1;
 
 	pgstat_report_activity(STATE_RUNNING,
 						   "pg_autouser: applying a rule change");
@@ -75,12 +99,37 @@ apply_step(void *arg)
 	if (autouser_role_is_exempt(work->role) ||
 		!autouser_role_is_recorded(work->role))
 		return;
-	strlcpy(request->identity, name, NAMEDATALEN);
-	if (!autouser_sessions_newest(work->role, request))
+	n = autouser_sessions_of_role(work->role, &pids, &sessions);
+	if (n == 0)
 		return; /* its last session ended meanwhile: cleanup's job */
+	/*
+	 * Each session is judged by what it logged in with (its database and
+	 * certificate): the newest one the rules still admit decides the role's
+	 * set; a session they no longer admit ends, and so does one that would
+	 * now get another set (it would be refused as a login), unless
+	 * on_revoke = revoke_only.
+	 */
 	blob = autouser_rules_read(AUTOUSER_AS_OWNER, false, &len);
-	autouser_rules_evaluate(blob, len, request->identity, request->database,
-							request->attrs, request->attrs_len, &eval);
+	evals = palloc0(sizeof(AutouserEval) * n);
+	for (int i = 0; i < n; i++)
+	{
+		autouser_rules_evaluate(blob, len, name, sessions[i].database,
+								sessions[i].attrs, sessions[i].attrs_len,
+								&evals[i]);
+		if (chosen < 0 && evals[i].result == AUTOUSER_EVAL_MATCH)
+			chosen = i;
+	}
+	work->end_pids = MemoryContextAlloc(work->into, sizeof(pid_t) * n);
+	for (int i = 0; i < n && chosen >= 0; i++)
+		if (i != chosen &&
+			(evals[i].result != AUTOUSER_EVAL_MATCH ||
+			 (!same_set(&evals[i], &evals[chosen]) &&
+			  autouser_on_revoke == AUTOUSER_ON_REVOKE_TERMINATE)))
+			work->end_pids[work->n_end_pids++] = pids[i];
+	memcpy(request, &sessions[chosen >= 0 ? chosen : 0],
+		   sizeof(AutouserRequest));
+	strlcpy(request->identity, name, NAMEDATALEN);
+	eval = evals[chosen >= 0 ? chosen : 0];
 	autouser_rules_owners_now(&owners);
 	autouser_plan(request, &eval, &owners, true, &decision, &changes);
 	switch (decision.outcome)
@@ -153,7 +202,7 @@ autouser_strip_revoked(Oid role)
 bool
 autouser_apply_rule_change(Oid role)
 {
-	RuleChangeWork work = {role, false, false};
+	RuleChangeWork work = {role, false, false, NULL, 0, CurrentMemoryContext};
 	char           failure[AUTOUSER_DETAIL_BYTES];
 
 	if (!autouser_run_in_transaction(apply_step, &work, failure,
@@ -163,5 +212,8 @@ autouser_apply_rule_change(Oid role)
 	if (work.end_sessions)
 		(void) autouser_terminate_sessions(role, AUTOUSER_END_RULE_CHANGE, 0,
 										   0);
+	else if (work.n_end_pids > 0)
+		autouser_terminate_pids(work.end_pids, work.n_end_pids,
+								AUTOUSER_END_RULE_CHANGE);
 	return true;
 }

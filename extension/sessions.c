@@ -247,6 +247,60 @@ autouser_sessions_newest(Oid role, AutouserRequest *request)
 	return newest >= 0;
 }
 
+/*
+ * The counted sessions of role, newest first: their pids, and what each
+ * logged in with (identity, database, certificate, attributes) as a
+ * request.  Both arrays are palloc'd; returns how many.
+ */
+int
+autouser_sessions_of_role(Oid role, pid_t **pids, AutouserRequest **requests)
+{
+	TimestampTz *started;
+	int          n = 0;
+	int          cap = autouser_sessions_count(role) + 1;
+
+	/* Sized first, without the lock: a request is some 5 kB. */
+	started = palloc(sizeof(TimestampTz) * cap);
+	*pids = palloc(sizeof(pid_t) * cap);
+	*requests = palloc0(sizeof(AutouserRequest) * cap);
+	autouser_lock(AUTOUSER_LOCK_SESSIONS, LW_SHARED);
+	for (int i = 0; i < state->nentries && n < cap; i++)
+	{
+		AutouserSessionFacts *facts = &state->facts[i];
+		AutouserRequest      *r = &(*requests)[n];
+
+		if (state->sessions[i].role != role)
+			continue;
+		strlcpy(r->identity, facts->identity, NAMEDATALEN);
+		strlcpy(r->database, facts->database, NAMEDATALEN);
+		r->cert = facts->cert;
+		r->subject = AUTOUSER_SUBJECT_OK;
+		r->attrs_len = facts->attrs_len;
+		memcpy(r->attrs, facts->attrs, facts->attrs_len);
+		started[n] = facts->backend_start;
+		(*pids)[n] = state->sessions[i].pid;
+		n++;
+	}
+	autouser_unlock(AUTOUSER_LOCK_SESSIONS);
+	/* Newest first (insertion sort: a role has few sessions). */
+	for (int i = 1; i < n; i++)
+		for (int k = i; k > 0 && started[k] > started[k - 1]; k--)
+		{
+			TimestampTz     t = started[k];
+			pid_t           p = (*pids)[k];
+			AutouserRequest r = (*requests)[k];
+
+			started[k] = started[k - 1];
+			(*pids)[k] = (*pids)[k - 1];
+			(*requests)[k] = (*requests)[k - 1];
+			started[k - 1] = t;
+			(*pids)[k - 1] = p;
+			(*requests)[k - 1] = r;
+		}
+	pfree(started);
+	return n;
+}
+
 /* Roles with at least one counted session, each once. */
 List *
 autouser_sessions_roles(void)

@@ -51,6 +51,8 @@ extern void  autouser_session_count_for(int procno, pid_t pid, Oid role,
 extern bool  autouser_sessions_newest(Oid role, AutouserRequest *request);
 extern List *autouser_sessions_roles(void);
 extern int
+autouser_sessions_of_role(Oid role, pid_t **pids, AutouserRequest **requests);
+extern int
 autouser_sessions_mark_by_cert(const char *issuer, const char *serial,
 							   TimestampTz       expired_by,
 							   AutouserEndReason reason, pid_t *pids, int max);

@@ -31,12 +31,14 @@ static Size  rules_before_len = 0;
 
 typedef struct StandbyJudgement
 {
-	Oid  role;
-	bool end_sessions; /* after the transaction */
-	bool ask_primary;  /* its memberships differ from what the rules give */
-	AutouserRequest *newest;
-	const char      *blob;
-	Size             len;
+	Oid         role;
+	const char *blob;
+	Size        len;
+	pid_t      *end_pids; /* after the transaction */
+	int         n_end_pids;
+	/* The session whose set the primary must bring the role to, or NULL. */
+	AutouserRequest *ask;
+	MemoryContext    into; /* end_pids and ask outlive the transaction */
 } StandbyJudgement;
 
 static List *
@@ -52,90 +54,106 @@ role_names(const AutouserEval *eval)
 	return names;
 }
 
+/* Whether every name of a is in b. */
 static bool
-contains_name(List *names, const char *name)
+all_in(List *a, List *b)
 {
-	ListCell *lc;
+	ListCell *la;
+	ListCell *lb;
 
-	foreach(lc, names)
-		if (strcmp(lfirst(lc), name) == 0)
-			return true;
-	return false;
+	foreach(la, a)
+	{
+		bool found = false;
+
+		foreach(lb, b)
+			found = found || strcmp(lfirst(la), lfirst(lb)) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
 }
 
-/* In a transaction: what the rules before and after give this role. */
+/*
+ * In a transaction: each session of the role judged by what it logged in
+ * with, under the rules before and after.  A session the rules no longer
+ * admit ends; so does one that lost a role, with on_revoke = terminate.
+ * The newest session still admitted decides what the role should hold.
+ */
 static void
 judge_step(void *arg)
 {
 	StandbyJudgement *j = arg;
-	AutouserRequest  *r = j->newest;
-	AutouserEval      before;
-	AutouserEval      after;
-	List             *had;
-	List             *gets;
+	char             *name = autouser_role_name(j->role);
+	pid_t            *pids;
+	AutouserRequest  *sessions;
+	int               n = autouser_sessions_of_role(j->role, &pids, &sessions);
 	List             *holds = NIL;
 	ListCell         *lc;
 	Oid               group = autouser_group_role_oid();
 
 	pgstat_report_activity(STATE_RUNNING,
 						   "pg_autouser: applying a replayed rule change");
-	strlcpy(r->identity, autouser_role_name(j->role), NAMEDATALEN);
-	autouser_rules_evaluate(rules_before, rules_before_len, r->identity,
-							r->database, r->attrs, r->attrs_len, &before);
-	autouser_rules_evaluate(j->blob, j->len, r->identity, r->database,
-							r->attrs, r->attrs_len, &after);
-	had = role_names(&before);
-	gets = role_names(&after);
-	if (after.result != AUTOUSER_EVAL_MATCH)
-	{
-		j->end_sessions = true;
-		return;
-	}
-	foreach(lc, had)
-		if (!contains_name(gets, lfirst(lc)) &&
-			autouser_on_revoke == AUTOUSER_ON_REVOKE_TERMINATE)
-			j->end_sessions = true;
 	foreach(lc, autouser_role_parents(j->role))
 		if (lfirst_oid(lc) != group)
 			holds = lappend(holds, autouser_role_name(lfirst_oid(lc)));
-	foreach(lc, gets)
-		if (!contains_name(holds, lfirst(lc)))
-			j->ask_primary = true;
-	foreach(lc, holds)
-		if (!contains_name(gets, lfirst(lc)))
-			j->ask_primary = true;
+	j->end_pids = MemoryContextAlloc(j->into, sizeof(pid_t) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		AutouserRequest *r = &sessions[i];
+		AutouserEval     before;
+		AutouserEval     after;
+		List            *had;
+		List            *gets;
+
+		strlcpy(r->identity, name, NAMEDATALEN);
+		autouser_rules_evaluate(rules_before, rules_before_len, name,
+								r->database, r->attrs, r->attrs_len, &before);
+		autouser_rules_evaluate(j->blob, j->len, name, r->database, r->attrs,
+								r->attrs_len, &after);
+		had = role_names(&before);
+		gets = role_names(&after);
+		if (after.result != AUTOUSER_EVAL_MATCH ||
+			(!all_in(had, gets) &&
+			 autouser_on_revoke == AUTOUSER_ON_REVOKE_TERMINATE))
+			j->end_pids[j->n_end_pids++] = pids[i];
+		else if (j->ask == NULL &&
+				 !(all_in(gets, holds) && all_in(holds, gets)))
+		{
+			j->ask = MemoryContextAlloc(j->into, sizeof(AutouserRequest));
+			memcpy(j->ask, r, sizeof(AutouserRequest));
+		}
+	}
 }
 
 static void
 apply_to_role(Oid role, const char *blob, Size len)
 {
-	StandbyJudgement    j = {role, false, false, NULL, blob, len};
+	StandbyJudgement j = {
+		role, blob, len, NULL, 0, NULL, CurrentMemoryContext};
 	AutouserDecision    answer;
 	AutouserLinkFailure failure;
 	XLogRecPtr          lsn;
 	char                error[AUTOUSER_DETAIL_BYTES];
 
-	j.newest = palloc0(sizeof(AutouserRequest));
-	if (!autouser_sessions_newest(role, j.newest) ||
-		!autouser_run_in_transaction(judge_step, &j, error, sizeof(error),
+	if (!autouser_run_in_transaction(judge_step, &j, error, sizeof(error),
 									 NULL))
 		return;
-	if (j.ask_primary && !j.end_sessions)
+	if (j.n_end_pids > 0)
+		autouser_terminate_pids(j.end_pids, j.n_end_pids,
+								AUTOUSER_END_RULE_CHANGE);
+	if (j.ask != NULL)
 	{
-		j.newest->deadline = TimestampTzPlusMilliseconds(
+		j.ask->deadline = TimestampTzPlusMilliseconds(
 			GetCurrentTimestamp(), autouser_provision_timeout);
-		if (!autouser_primary_provision(j.newest, j.newest->deadline, &answer,
-										&lsn, &failure))
+		if (!autouser_primary_provision(j.ask, j.ask->deadline, &answer, &lsn,
+										&failure))
 			ereport(
 				LOG,
 				(errmsg(
 					 "pg_autouser could not ask the primary %s to apply a rule change to role \"%s\"",
-					 failure.primary, j.newest->identity),
+					 failure.primary, j.ask->identity),
 				 errdetail_internal("%s", failure.detail)));
 	}
-	if (j.end_sessions)
-		(void) autouser_terminate_sessions(role, AUTOUSER_END_RULE_CHANGE, 0,
-										   0);
 }
 
 /*

@@ -212,6 +212,15 @@ autouser_terminate_sessions(Oid role, AutouserEndReason reason, long wait_ms,
 	return n;
 }
 
+/* Ends the counted sessions pids (of a role a rule change concerns). */
+void
+autouser_terminate_pids(const pid_t *pids, int n, AutouserEndReason reason)
+{
+	for (int k = 0; k < n; k++)
+		(void) autouser_session_mark_pid(pids[k], reason);
+	signal_all(pids, n);
+}
+
 /*
  * The cleanup worker's backstop for expiry (a session whose timer was not
  * armed: enforce_expiry turned on later): ends sessions whose certificate
