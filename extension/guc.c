@@ -11,6 +11,7 @@
 #include "utils/varlena.h"
 
 #include "guc.h"
+#include "login.h"
 #include "workers.h"
 
 bool  autouser_enabled = true;
@@ -42,6 +43,19 @@ static const struct config_enum_entry on_revoke_options[] = {
 	{"terminate", AUTOUSER_ON_REVOKE_TERMINATE, false},
 	{"revoke_only", AUTOUSER_ON_REVOKE_REVOKE_ONLY, false},
 	{NULL, 0, false}};
+
+/* A node name fits where the primary and the sessions view keep it. */
+static bool
+check_node_name(char **newval, void **extra, GucSource source)
+{
+	if (*newval != NULL && strlen(*newval) >= AUTOUSER_NODE_BYTES)
+	{
+		GUC_check_errdetail("A node name has at most %d bytes.",
+							AUTOUSER_NODE_BYTES - 1);
+		return false;
+	}
+	return true;
+}
 
 /* A list setting must parse as one; reject it at SET/reload, not at login. */
 static bool
@@ -159,7 +173,7 @@ autouser_guc_init(void)
 		"pg_autouser.node_name",
 		"This server's name in autouser.sessions.node when it is a standby.",
 		"Empty means host:port.", &autouser_node_name, "", PGC_POSTMASTER, 0,
-		NULL, NULL, NULL);
+		check_node_name, NULL, NULL);
 	DefineCustomIntVariable(
 		"pg_autouser.lease_interval",
 		"How often a standby reports its sessions of managed roles to the primary.",

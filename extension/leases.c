@@ -60,7 +60,7 @@ autouser_lease_take(const char *node, const char *role)
 		"INSERT INTO autouser.standby_sessions AS t (node, pid, role, expires_at)"
 		" VALUES ($1, 0, $2, pg_catalog.now() OPERATOR(pg_catalog.+)"
 		" pg_catalog.make_interval(secs => $3))"
-		" ON CONFLICT (node, pid, role) DO UPDATE"
+		" ON CONFLICT (node, instance, pid, role) DO UPDATE"
 		" SET expires_at = GREATEST(t.expires_at, EXCLUDED.expires_at)",
 		3, types, values, NULL, false);
 }
@@ -91,47 +91,52 @@ enqueue_returned_roles(void)
 }
 
 /*
- * Replaces node's reported sessions with sessions (a JSON array of objects:
- * pid, role, database, backend_start, cert_serial, cert_issuer,
- * cert_not_after), every one leased anew; the leases taken by provisionings
- * (pid 0) are left to lapse.  Roles whose reported sessions ended go to
- * cleanup.  Returns how many sessions were reported.
+ * Replaces what node reported in this server run (instance) with sessions
+ * (a JSON array of objects: pid, role, database, backend_start, cert_serial,
+ * cert_issuer, cert_not_after), every one leased anew; the leases taken by
+ * provisionings (pid 0) are left to lapse, and so are those of another run
+ * (a restart, or another standby under the same name).  Roles whose
+ * reported sessions ended go to cleanup.  Returns how many sessions were
+ * reported.
  */
 int
-autouser_leases_renew(const char *node, Jsonb *sessions)
+autouser_leases_renew(const char *node, const char *instance, Jsonb *sessions)
 {
-	Oid   types[3] = {TEXTOID, JSONBOID, INT4OID};
-	Datum values[3];
+	Oid   types[4] = {TEXTOID, JSONBOID, INT4OID, TEXTOID};
+	Datum values[4];
 
 	values[0] = CStringGetTextDatum(node);
 	values[1] = JsonbPGetDatum(sessions);
 	values[2] = Int32GetDatum(lease_expiry_s());
+	values[3] = CStringGetTextDatum(instance);
 	(void) autouser_sql(
 		AUTOUSER_AS_OWNER,
 		"DELETE FROM autouser.standby_sessions t"
 		" WHERE t.node OPERATOR(pg_catalog.=) $1"
+		" AND t.instance OPERATOR(pg_catalog.=) $4"
 		" AND t.pid OPERATOR(pg_catalog.<>) 0"
 		" AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_to_recordset($2)"
 		"   AS r(pid integer, role text)"
 		"   WHERE r.pid OPERATOR(pg_catalog.=) t.pid"
 		"   AND r.role OPERATOR(pg_catalog.=) t.role)"
 		" RETURNING t.role",
-		2, types, values, NULL, false);
+		4, types, values, NULL, false);
 	(void) enqueue_returned_roles();
 	(void) autouser_sql(
 		AUTOUSER_AS_OWNER,
 		"INSERT INTO autouser.standby_sessions AS t"
-		" (node, pid, role, database, backend_start, cert_serial, cert_issuer,"
-		"  cert_not_after, expires_at)"
-		" SELECT $1, r.pid, r.role, r.database, r.backend_start, r.cert_serial,"
+		" (node, instance, pid, role, database, backend_start, cert_serial,"
+		"  cert_issuer, cert_not_after, expires_at)"
+		" SELECT $1, $4, r.pid, r.role, r.database, r.backend_start, r.cert_serial,"
 		"  r.cert_issuer, r.cert_not_after,"
 		"  pg_catalog.now() OPERATOR(pg_catalog.+) pg_catalog.make_interval(secs => $3)"
 		" FROM pg_catalog.jsonb_to_recordset($2) AS r(pid integer, role text,"
 		"  database text, backend_start timestamptz, cert_serial text,"
 		"  cert_issuer text, cert_not_after timestamptz)"
 		" WHERE r.pid OPERATOR(pg_catalog.>) 0 AND r.role IS NOT NULL"
-		" ON CONFLICT (node, pid, role) DO UPDATE SET expires_at = EXCLUDED.expires_at",
-		3, types, values, NULL, false);
+		" ON CONFLICT (node, instance, pid, role) DO UPDATE"
+		" SET expires_at = EXCLUDED.expires_at",
+		4, types, values, NULL, false);
 	return (int) SPI_processed;
 }
 

@@ -8,10 +8,13 @@
  */
 #include "postgres.h"
 
+#include <unistd.h>
+
 #include "access/htup_details.h"
 #include "catalog/pg_authid.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "postmaster/postmaster.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -33,8 +36,31 @@
 typedef struct ReportWork
 {
 	MemoryContext into;
-	char         *json; /* in into */
+	const char   *instance; /* this server run */
+	char         *json;     /* in into */
 } ReportWork;
+
+/*
+ * This server run, as the primary tells the reports of two standbys that
+ * share a node name apart: host, postmaster pid and start time.
+ */
+static const char *
+my_instance(void)
+{
+	static char instance[AUTOUSER_NODE_BYTES];
+
+	if (instance[0] == '\0')
+	{
+		char host[64];
+
+		if (gethostname(host, sizeof(host)) != 0)
+			strlcpy(host, "localhost", sizeof(host));
+		host[sizeof(host) - 1] = '\0';
+		snprintf(instance, sizeof(instance), "%s:%d:" INT64_FORMAT, host,
+				 (int) PostmasterPid, (int64) PgStartTime);
+	}
+	return instance;
+}
 
 static void
 append_field(StringInfo buf, const char *key, const char *value, bool first)
@@ -61,14 +87,16 @@ report_step(void *arg)
 	pgstat_report_activity(STATE_RUNNING,
 						   "pg_autouser: listing sessions for the primary");
 	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '[');
+	appendStringInfoString(&buf, "{\"instance\":");
+	escape_json(&buf, work->instance);
+	appendStringInfoString(&buf, ",\"sessions\":[");
 	for (int i = 0; i < n; i++)
 	{
 		char *role = GetUserNameFromId(rows[i].role, true);
 
 		if (role == NULL)
 			continue;
-		if (buf.len > 1)
+		if (buf.data[buf.len - 1] != '[')
 			appendStringInfoChar(&buf, ',');
 		appendStringInfo(&buf, "{\"pid\":%d,", (int) rows[i].pid);
 		append_field(&buf, "role", role, true);
@@ -84,7 +112,7 @@ report_step(void *arg)
 					 false);
 		appendStringInfoChar(&buf, '}');
 	}
-	appendStringInfoChar(&buf, ']');
+	appendStringInfoString(&buf, "]}");
 	work->json = MemoryContextStrdup(work->into, buf.data);
 }
 
@@ -99,7 +127,7 @@ autouser_report_sessions(TimestampTz next_report)
 {
 	static TimestampTz  last_failure_log = 0;
 	TimestampTz         now = GetCurrentTimestamp();
-	ReportWork          work = {CurrentMemoryContext, NULL};
+	ReportWork          work = {CurrentMemoryContext, my_instance(), NULL};
 	AutouserLinkFailure failure;
 	char                error[AUTOUSER_DETAIL_BYTES];
 

@@ -225,9 +225,10 @@ autouser_provision_for_standby(PG_FUNCTION_ARGS)
 Datum
 autouser_renew_leases(PG_FUNCTION_ARGS)
 {
-	char  *node;
-	Jsonb *sessions;
-	int    renewed;
+	char       *node;
+	const char *instance = "";
+	Jsonb      *sessions;
+	int         renewed;
 
 	autouser_require_preload();
 	require_admin_role();
@@ -237,12 +238,35 @@ autouser_renew_leases(PG_FUNCTION_ARGS)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("sessions must not be null")));
 	sessions = PG_GETARG_JSONB_P(1);
+	/* {"instance": "...", "sessions": [...]}, or just the array. */
+	if (JB_ROOT_IS_OBJECT(sessions))
+	{
+		JsonbValue value;
+
+		if (getKeyJsonValueFromContainer(&sessions->root, "instance", 8,
+										 &value) == NULL ||
+			value.type != jbvString ||
+			value.val.string.len >= AUTOUSER_NODE_BYTES)
+			ereport(
+				ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg(
+					 "sessions must name its instance with a string of fewer than %d bytes",
+					 AUTOUSER_NODE_BYTES)));
+		instance = pnstrdup(value.val.string.val, value.val.string.len);
+		if (getKeyJsonValueFromContainer(&sessions->root, "sessions", 8,
+										 &value) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("sessions must hold a \"sessions\" array")));
+		sessions = JsonbValueToJsonb(&value);
+	}
 	if (!JB_ROOT_IS_ARRAY(sessions) || JB_ROOT_IS_SCALAR(sessions))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("sessions must be a JSON array")));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
-	renewed = autouser_leases_renew(node, sessions);
+	renewed = autouser_leases_renew(node, instance, sessions);
 	SPI_finish();
 	PG_RETURN_INT32(renewed);
 }

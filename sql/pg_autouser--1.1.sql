@@ -125,11 +125,14 @@ CREATE FUNCTION autouser._session_count(role oid) RETURNS integer
 -- Sessions of managed roles on standbys, as each standby reports them to
 -- the primary (SPEC 10): a role with a row whose lease has not lapsed is in
 -- use, and is not cleaned.  pid 0 is the lease a provisioning for a standby
--- login takes until that standby's next report.  Written only by
+-- login takes until that standby's next report.  A report replaces only the
+-- rows of the same server run (instance), so two standbys that share a node
+-- name do not drop each other's leases.  Written only by
 -- _provision_for_standby and _renew_leases, on the primary; it replicates,
 -- so a promoted standby honours the leases live at the failover.
 CREATE TABLE autouser.standby_sessions (
     node            text NOT NULL,
+    instance        text NOT NULL DEFAULT '',  -- which server run reported it
     pid             integer NOT NULL,
     role            text NOT NULL,
     database        text,
@@ -138,7 +141,7 @@ CREATE TABLE autouser.standby_sessions (
     cert_issuer     text,
     cert_not_after  timestamptz,
     expires_at      timestamptz NOT NULL,
-    PRIMARY KEY (node, pid, role)
+    PRIMARY KEY (node, instance, pid, role)
 );
 CREATE INDEX standby_sessions_role ON autouser.standby_sessions (role);
 
@@ -161,7 +164,8 @@ CREATE FUNCTION autouser._provision_for_standby(node text, identity text, databa
     AS 'MODULE_PATHNAME', 'autouser_provision_for_standby';
 
 -- Called by a standby's cleanup worker, as pg_autouser.admin_role only:
--- replaces that standby's leases with the sessions it holds now.
+-- replaces that standby's leases with the sessions it holds now; sessions is
+-- {"instance": ..., "sessions": [...]} (or just the array).
 CREATE FUNCTION autouser._renew_leases(node text, sessions jsonb) RETURNS integer
     LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_renew_leases';
