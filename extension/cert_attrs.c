@@ -10,6 +10,7 @@
 #include <openssl/objects.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <time.h>
 
@@ -148,6 +149,31 @@ autouser_serial_text(const ASN1_INTEGER *serial, char *out, int cap)
 	BN_free(bn);
 }
 
+/* SHA-256 of an issuer name's DER encoding (zeroes if it has none). */
+void
+autouser_name_digest(X509_NAME *name, unsigned char *digest)
+{
+	const unsigned char *der;
+	size_t               len;
+
+	memset(digest, 0, AUTOUSER_DIGEST_BYTES);
+	if (X509_NAME_get0_der(name, &der, &len) == 1)
+		(void) EVP_Digest(der, len, digest, NULL, EVP_sha256(), NULL);
+}
+
+/* SHA-256 of a serial number's DER encoding (zeroes if it has none). */
+void
+autouser_serial_digest(const ASN1_INTEGER *serial, unsigned char *digest)
+{
+	unsigned char *der = NULL;
+	int            len = i2d_ASN1_INTEGER(serial, &der);
+
+	memset(digest, 0, AUTOUSER_DIGEST_BYTES);
+	if (len > 0)
+		(void) EVP_Digest(der, len, digest, NULL, EVP_sha256(), NULL);
+	OPENSSL_free(der);
+}
+
 /* Which certificate the login presented; zeroes when there is none. */
 void
 autouser_cert_facts(Port *port, AutouserCert *cert)
@@ -161,6 +187,10 @@ autouser_cert_facts(Port *port, AutouserCert *cert)
 							AUTOUSER_ISSUER_BYTES);
 	autouser_serial_text(X509_get0_serialNumber(port->peer), cert->serial,
 						 AUTOUSER_SERIAL_BYTES);
+	autouser_name_digest(X509_get_issuer_name(port->peer),
+						 cert->issuer_digest);
+	autouser_serial_digest(X509_get0_serialNumber(port->peer),
+						   cert->serial_digest);
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(port->peer), &tm) == 1)
 		cert->not_after = time_t_to_timestamptz(timegm(&tm));
 }

@@ -9,8 +9,8 @@
 
 extern bool autouser_leases_hold(const char *role);
 extern void autouser_lease_take(const char *node, const char *role);
-extern int  autouser_leases_renew(const char *node, const char *instance,
-								  Jsonb *sessions);
-extern int  autouser_leases_expire(void);
+extern int
+autouser_leases_renew(const char *node, const char *instance, Jsonb *sessions);
+extern int autouser_leases_expire(void);
 
 #endif /* AUTOUSER_LEASES_H */

@@ -13,15 +13,23 @@
 #define AUTOUSER_DETAIL_BYTES 256  /* server-log detail of a decision */
 
 #define AUTOUSER_ISSUER_BYTES 256 /* issuer DN, RFC 2253 */
-#define AUTOUSER_SERIAL_BYTES 64  /* serial number, hex */
+#define AUTOUSER_SERIAL_BYTES 130 /* serial number, hex (64 octets) */
 #define AUTOUSER_NODE_BYTES   128 /* a standby's name (pg_autouser.node_name) */
 
-/* Which certificate a login presented (for expiry and revocation). */
+#define AUTOUSER_DIGEST_BYTES 32 /* SHA-256 */
+
+/*
+ * Which certificate a login presented (for expiry and revocation).  The
+ * texts are for people and may be cut short; revocation compares the
+ * digests of the issuer name's and the serial's DER encodings, whole.
+ */
 typedef struct AutouserCert
 {
-	char        issuer[AUTOUSER_ISSUER_BYTES];
-	char        serial[AUTOUSER_SERIAL_BYTES];
-	TimestampTz not_after;
+	char          issuer[AUTOUSER_ISSUER_BYTES];
+	char          serial[AUTOUSER_SERIAL_BYTES];
+	TimestampTz   not_after;
+	unsigned char issuer_digest[AUTOUSER_DIGEST_BYTES];
+	unsigned char serial_digest[AUTOUSER_DIGEST_BYTES];
 } AutouserCert;
 
 typedef enum AutouserSubject

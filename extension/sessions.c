@@ -321,13 +321,11 @@ autouser_sessions_roles(void)
 }
 
 /*
- * Marks the counted sessions whose certificate matches (issuer and serial;
- * or, with issuer NULL, every one whose notAfter is before expired_by) as
- * ending for reason; returns their pids (at most max).
+ * Marks the counted sessions whose certificate's notAfter is before
+ * expired_by as ending for reason; returns their pids (at most max).
  */
 int
-autouser_sessions_mark_by_cert(const char *issuer, const char *serial,
-							   TimestampTz       expired_by,
+autouser_sessions_mark_expired(TimestampTz       expired_by,
 							   AutouserEndReason reason, pid_t *pids, int max)
 {
 	int n = 0;
@@ -336,17 +334,11 @@ autouser_sessions_mark_by_cert(const char *issuer, const char *serial,
 	for (int i = 0; i < state->nentries && n < max; i++)
 	{
 		AutouserCert *cert = &state->facts[i].cert;
-		bool          match;
 
 		if (!OidIsValid(state->sessions[i].role) ||
 			state->sessions[i].end_reason != AUTOUSER_END_NONE)
 			continue;
-		if (issuer)
-			match = strcmp(cert->issuer, issuer) == 0 &&
-					strcmp(cert->serial, serial) == 0;
-		else
-			match = cert->not_after != 0 && cert->not_after <= expired_by;
-		if (match)
+		if (cert->not_after != 0 && cert->not_after <= expired_by)
 		{
 			state->sessions[i].end_reason = reason;
 			pids[n++] = state->sessions[i].pid;

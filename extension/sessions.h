@@ -53,9 +53,8 @@ extern List *autouser_sessions_roles(void);
 extern int
 autouser_sessions_of_role(Oid role, pid_t **pids, AutouserRequest **requests);
 extern int
-autouser_sessions_mark_by_cert(const char *issuer, const char *serial,
-							   TimestampTz       expired_by,
-							   AutouserEndReason reason, pid_t *pids, int max);
+			autouser_sessions_mark_expired(TimestampTz       expired_by,
+										   AutouserEndReason reason, pid_t *pids, int max);
 extern bool autouser_session_mark_pid(pid_t pid, AutouserEndReason reason);
 extern int  autouser_sessions_snapshot(AutouserSessionRow **rows);
 extern int  autouser_sessions_count(Oid role);

@@ -236,7 +236,7 @@ autouser_terminate_expired(void)
 	if (!autouser_enforce_expiry)
 		return 0;
 	pids = palloc(sizeof(pid_t) * max);
-	n = autouser_sessions_mark_by_cert(NULL, NULL, GetCurrentTimestamp(),
+	n = autouser_sessions_mark_expired(GetCurrentTimestamp(),
 									   AUTOUSER_END_CERT_EXPIRED, pids, max);
 	signal_all(pids, n);
 	pfree(pids);
@@ -296,31 +296,39 @@ static STACK_OF(X509_CRL) * read_server_crls(void)
 	return crls;
 }
 
-/* Whether the certificate issuer/serial (hex) is on one of the lists. */
+/*
+ * Whether the certificate is on one of the lists: a list by its issuer
+ * (the whole name) naming its serial (the whole number).
+ */
 static bool
 is_revoked(STACK_OF(X509_CRL) * crls, const AutouserCert *cert)
 {
-	BIGNUM       *bn = NULL;
-	ASN1_INTEGER *serial;
-	bool          revoked = false;
+	static const unsigned char none[AUTOUSER_DIGEST_BYTES] = {0};
 
-	if (cert->serial[0] == '\0' || BN_hex2bn(&bn, cert->serial) == 0)
+	if (memcmp(cert->serial_digest, none, AUTOUSER_DIGEST_BYTES) == 0)
 		return false;
-	serial = BN_to_ASN1_INTEGER(bn, NULL);
-	for (int i = 0; serial && i < sk_X509_CRL_num(crls) && !revoked; i++)
+	for (int i = 0; i < sk_X509_CRL_num(crls); i++)
 	{
-		X509_CRL     *crl = sk_X509_CRL_value(crls, i);
-		X509_REVOKED *entry;
-		char          issuer[AUTOUSER_ISSUER_BYTES];
+		X509_CRL *crl = sk_X509_CRL_value(crls, i);
+		STACK_OF(X509_REVOKED) *entries = X509_CRL_get_REVOKED(crl);
+		unsigned char issuer[AUTOUSER_DIGEST_BYTES];
 
-		autouser_x509_name_text(X509_CRL_get_issuer(crl), issuer,
-								sizeof(issuer));
-		revoked = strcmp(issuer, cert->issuer) == 0 &&
-				  X509_CRL_get0_by_serial(crl, &entry, serial) == 1;
+		autouser_name_digest(X509_CRL_get_issuer(crl), issuer);
+		if (memcmp(issuer, cert->issuer_digest, AUTOUSER_DIGEST_BYTES) != 0)
+			continue;
+		for (int k = 0; k < sk_X509_REVOKED_num(entries); k++)
+		{
+			unsigned char serial[AUTOUSER_DIGEST_BYTES];
+
+			autouser_serial_digest(X509_REVOKED_get0_serialNumber(
+									   sk_X509_REVOKED_value(entries, k)),
+								   serial);
+			if (memcmp(serial, cert->serial_digest, AUTOUSER_DIGEST_BYTES) ==
+				0)
+				return true;
+		}
 	}
-	ASN1_INTEGER_free(serial);
-	BN_free(bn);
-	return revoked;
+	return false;
 }
 
 /*
