@@ -124,6 +124,8 @@ encode_attrs(ArrayType *attrs, AutouserRequest *request)
 	Datum *items;
 	bool  *nulls;
 	int    n;
+	int    cns = 0;
+	bool   cn_matches = false;
 
 	if (ARR_NDIM(attrs) > 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -152,6 +154,19 @@ encode_attrs(ArrayType *attrs, AutouserRequest *request)
 		request->attrs_len += len;
 	}
 	request->subject = AUTOUSER_SUBJECT_OK;
+	/* What PostgreSQL matched the user name against: one CN, the identity. */
+	for (int i = 0; i + 1 < n; i += 2)
+		if (strcmp(TextDatumGetCString(items[i]), "CN") == 0)
+		{
+			cns++;
+			cn_matches = strcmp(TextDatumGetCString(items[i + 1]),
+								request->identity) == 0;
+		}
+	if (cns != 1 || !cn_matches)
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("attrs must hold exactly one CN, equal to the identity")));
 }
 
 /*

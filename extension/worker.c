@@ -11,6 +11,7 @@
 
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "commands/dbcommands.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/interrupt.h"
@@ -150,6 +151,16 @@ provision_step(void *arg)
 	{
 		(void) autouser_refresh_rules(false);
 		answer->outcome = AUTOUSER_UNAVAILABLE_NO_EXTENSION;
+		return;
+	}
+	/*
+	 * Authentication comes before the database is looked up: a login to a
+	 * database that does not exist gets nothing from us, and PostgreSQL
+	 * refuses it right after.
+	 */
+	if (!OidIsValid(get_database_oid(request->database, true)))
+	{
+		answer->outcome = AUTOUSER_NONE;
 		return;
 	}
 	evaluate(request, &eval, &owners);

@@ -118,7 +118,7 @@ my %calls = (
 	'_stats' => 'SELECT count(*) FROM autouser._stats()',
 	'_sessions' => 'SELECT count(*) FROM autouser._sessions()',
 	'_node_name' => 'SELECT autouser._node_name()',
-	'_provision_for_standby' => "SELECT count(*) FROM autouser._provision_for_standby('n1', 'zed', 'postgres', '{OU,eng}')",
+	'_provision_for_standby' => "SELECT count(*) FROM autouser._provision_for_standby('n1', 'zed', 'postgres', '{OU,eng,CN,zed}')",
 	'_renew_leases' => q{SELECT autouser._renew_leases('n1', '[{"pid": 42, "role": "alice"}]')},
 	'_rules_changed' => 'SELECT autouser._rules_changed()',
 );
@@ -157,7 +157,7 @@ sq(q{ALTER ROLE provisioner LOGIN; GRANT USAGE ON SCHEMA autouser TO provisioner
 ($ret, $out, $err) = $node->psql('postgres',
 	q{SET search_path = trap, pg_catalog, public;
 	  SELECT autouser._renew_leases('n1', '[{"pid": 42, "role": "alice", "database": "postgres"}]');
-	  SELECT outcome FROM autouser._provision_for_standby('n1', 'zed', 'postgres', '{OU,eng}');
+	  SELECT outcome FROM autouser._provision_for_standby('n1', 'zed', 'postgres', '{OU,eng,CN,zed}');
 	  SELECT autouser._renew_leases('n1', '[]');},
 	extra_params => [ '-U', 'provisioner' ]);
 is($ret, 0, 'the admin role can call the standby functions') or diag $err;

@@ -60,6 +60,19 @@ like($err, qr/permission denied to act for a pg_autouser standby/, 'and is told 
 	extra_params => [ '-U', 'mallory' ]);
 like($err, qr/permission denied to act for a pg_autouser standby/, 'nor renew a lease');
 is(pq("SELECT count(*) FROM pg_roles WHERE rolname = 'mallory_new'"), '0', 'nothing was made');
+# Even the admin role is trusted with no more than a login: the attributes
+# must name the identity as their one CN.
+($ret, $out, $err) = $primary->psql('postgres',
+	q{SELECT outcome FROM autouser._provision_for_standby('x', 'victor', 'postgres', '{CN,someone_else}')},
+	extra_params => [ '-U', 'autouser_admin' ]);
+like($err, qr/attrs must hold exactly one CN, equal to the identity/,
+	'the primary refuses attributes whose CN is not the identity, even from the admin role');
+is(pq("SELECT count(*) FROM pg_roles WHERE rolname = 'victor'"), '0', 'and makes nothing');
+# A login to a database that does not exist gets nothing provisioned.
+$standby->connect_fails(cs($standby, cert(cn => 'walt'), 'walt') =~ s/dbname='postgres'/dbname='nosuchdb'/r,
+	'a login to a missing database is refused by PostgreSQL',
+	expected_stderr => qr/role "walt" does not exist/);
+is(pq("SELECT count(*) FROM pg_roles WHERE rolname = 'walt'"), '0', 'and nothing was provisioned for it');
 is(pq('SELECT count(*) FROM autouser.standby_sessions'), '0', 'no lease was written');
 
 # --- a first login on the standby --------------------------------------------
