@@ -250,10 +250,11 @@ preview_attrs(AutouserRequest *request, ArrayType *names_array,
 					  &value_nulls, &n_values);
 	for (int i = 0; i < Min(n_names, n_values) && fits; i++)
 	{
-		char *name = TextDatumGetCString(names[i]);
+		char *name;
 
 		if (name_nulls[i] || value_nulls[i])
 			continue;
+		name = TextDatumGetCString(names[i]);
 		cns += strcmp(name, "CN") == 0;
 		fits = autouser_attrs_append(request->attrs, AUTOUSER_ATTRS_BYTES,
 									 &request->attrs_len, name,
