@@ -25,6 +25,7 @@ OBJS = \
 	extension/terminate.o \
 	extension/role_lock.o \
 	extension/run_as.o \
+	extension/schema_trust.o \
 	extension/role_ddl.o \
 	extension/worker_runtime.o \
 	extension/worker.o \

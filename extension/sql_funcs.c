@@ -28,6 +28,7 @@
 #include "rules_cache.h"
 #include "role_lock.h"
 #include "run_as.h"
+#include "schema_trust.h"
 #include "shmem.h"
 #include "stats.h"
 #include "terminate.h"
@@ -45,8 +46,10 @@ PG_FUNCTION_INFO_V1(autouser_sweep_now);
 #define AUTOUSER_TERMINATE_WAIT_MS 5000
 
 /*
- * Called first by the install script: refuse a setup that cannot work, and
- * create the group role (the one place besides provisioning that does).
+ * Called first by the install and update scripts: refuse a setup that
+ * cannot work or a schema autouser that is not the extension's own
+ * (schema_trust.c), and create the group role (the one place besides
+ * provisioning that does).
  */
 Datum
 autouser_check_install(PG_FUNCTION_ARGS)
@@ -65,6 +68,7 @@ autouser_check_install(PG_FUNCTION_ARGS)
 			 errhint(
 				 "Connect to database \"%s\", or set pg_autouser.database to this database and restart.",
 				 autouser_database)));
+	autouser_schema_check_install();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
 	autouser_ddl_ensure_group_role();

@@ -3,6 +3,11 @@
 
 \echo Use "ALTER EXTENSION pg_autouser UPDATE TO '1.1'" to load this file. \quit
 
+-- Refuses (42501, 55000) a schema autouser that is not the extension's own:
+-- another role's, one others may create objects in, or one holding objects
+-- that are not the extension's.
+SELECT autouser._check_install();
+
 -- New kinds of events: update (a rule change moved an active role) and
 -- terminate (sessions ended).
 ALTER TABLE autouser.events DROP CONSTRAINT events_action_check;

@@ -6,7 +6,10 @@
 \echo Use "CREATE EXTENSION pg_autouser" to load this file. \quit
 
 -- Refuses (55000) when not preloaded or not in pg_autouser.database, and
--- creates the group role (pg_autouser.group_role) if it is missing.
+-- (42501, 55000) a schema autouser that existed before and is another
+-- role's, or others may create objects in, or holds anything (the workers
+-- run SQL in it with the extension owner's rights); creates the group role
+-- (pg_autouser.group_role) if it is missing.
 CREATE FUNCTION autouser._check_install() RETURNS void
     LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_check_install';
