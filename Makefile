@@ -38,6 +38,7 @@ OBJS = \
 	extension/forward.o \
 	extension/replica_duty.o \
 	extension/sql_funcs.o \
+	extension/rule_funcs.o \
 	extension/core_bridge.o
 
 # The C++ core is built by CMake into a static PIC library and linked in.  It

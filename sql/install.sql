@@ -147,6 +147,18 @@ CREATE TABLE autouser.squat ();
 ALTER TABLE autouser.rules DISABLE TRIGGER rules_changed;
 RESET ROLE;
 REVOKE USAGE ON SCHEMA autouser FROM regress_dbo;
+-- A schema handed to another role afterwards stops the functions that act
+-- with the extension owner's rights (55000), until it is given back.
+ALTER SCHEMA autouser OWNER TO regress_dbo;
+DO $$
+BEGIN
+    PERFORM autouser.add_rule('regress_x', ARRAY['regress_nobody']);
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE '% %', SQLSTATE, replace(SQLERRM, current_user, '<superuser>');
+END
+$$;
+ALTER SCHEMA autouser OWNER TO CURRENT_USER;
+SELECT autouser.drop_rule(autouser.add_rule('regress_x', ARRAY['regress_nobody'])) AS works_again;
 DROP ROLE regress_dbo;
 
 -- Any database other than pg_autouser.database is refused with 55000, and

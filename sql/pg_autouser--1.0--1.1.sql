@@ -8,6 +8,24 @@
 -- that are not the extension's.
 SELECT autouser._check_install();
 
+-- add_rule, drop_rule and preview use autouser.rules with the extension
+-- owner's rights: EXECUTE on one of them is all a delegate needs, and gives
+-- exactly its effect (no right on the table, no way past _check_rule).
+CREATE OR REPLACE FUNCTION autouser.add_rule(identity text, roles text[], database text DEFAULT '*',
+                                             cert_ou text DEFAULT NULL, comment text DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_add_rule';
+CREATE OR REPLACE FUNCTION autouser.drop_rule(id bigint) RETURNS boolean
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_drop_rule';
+CREATE OR REPLACE FUNCTION autouser.preview(identity text,
+                                            database text DEFAULT pg_catalog.current_database(),
+                                            attrs jsonb DEFAULT '{}')
+    RETURNS text[]
+    LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_preview_jsonb';
+
 -- New kinds of events: update (a rule change moved an active role) and
 -- terminate (sessions ended).
 ALTER TABLE autouser.events DROP CONSTRAINT events_action_check;

@@ -138,6 +138,9 @@ $node->connect_fails(cs('carol'), 'a schema owned by another role than the exten
 ok(AutouserTest::wait_for_log_count($node,
 	qr/pg_autouser is inert: schema "autouser" is owned by role "dbo", not by the extension's owner/, 1),
 	'and the workers say so');
+($ret, $out, $err) = $node->psql('authdb', q{SELECT autouser.add_rule('carol', ARRAY['reader'])});
+like($err, qr/schema "autouser" is owned by role "dbo", not by the extension's owner/,
+	'functions that act with the extension owner\'s rights refuse too');
 sq('ALTER SCHEMA autouser OWNER TO CURRENT_USER');
 $node->connect_ok(cs('carol'), 'once the schema is the extension\'s owner\'s again, logins are provisioned');
 $node->connect_ok(cs('alice'), 'alice too');
