@@ -8,6 +8,15 @@
 -- that are not the extension's.
 SELECT autouser._check_install();
 
+-- Rule changes made under session_replication_role = replica, and those
+-- applied by logical replication (its apply process fires row triggers
+-- only), republish the rules too.
+ALTER TABLE autouser.rules ENABLE ALWAYS TRIGGER rules_changed;
+CREATE TRIGGER rules_changed_replica
+    AFTER INSERT OR UPDATE OR DELETE ON autouser.rules
+    FOR EACH ROW EXECUTE FUNCTION autouser._rules_changed();
+ALTER TABLE autouser.rules ENABLE REPLICA TRIGGER rules_changed_replica;
+
 -- add_rule, drop_rule and preview use autouser.rules with the extension
 -- owner's rights: EXECUTE on one of them is all a delegate needs, and gives
 -- exactly its effect (no right on the table, no way past _check_rule).

@@ -37,6 +37,14 @@ CREATE FUNCTION autouser._rules_changed() RETURNS trigger
 CREATE TRIGGER rules_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON autouser.rules
     FOR EACH STATEMENT EXECUTE FUNCTION autouser._rules_changed();
+-- Also under session_replication_role = replica; and the apply process of
+-- logical replication fires row triggers only, so a replica-only row trigger
+-- counts its changes: the published rules must not go stale.
+ALTER TABLE autouser.rules ENABLE ALWAYS TRIGGER rules_changed;
+CREATE TRIGGER rules_changed_replica
+    AFTER INSERT OR UPDATE OR DELETE ON autouser.rules
+    FOR EACH ROW EXECUTE FUNCTION autouser._rules_changed();
+ALTER TABLE autouser.rules ENABLE REPLICA TRIGGER rules_changed_replica;
 
 CREATE FUNCTION autouser._check_rule(identity text, roles text[], database text, cert_ou text)
     RETURNS void LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
