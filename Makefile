@@ -25,6 +25,7 @@ OBJS = \
 	extension/terminate.o \
 	extension/role_lock.o \
 	extension/run_as.o \
+	extension/schema_trust.o \
 	extension/role_ddl.o \
 	extension/worker_runtime.o \
 	extension/worker.o \
@@ -38,6 +39,7 @@ OBJS = \
 	extension/replica_duty.o \
 	extension/standby_rule_change.o \
 	extension/sql_funcs.o \
+	extension/rule_funcs.o \
 	extension/core_bridge.o
 
 # The C++ core is built by CMake into a static PIC library and linked in.  It

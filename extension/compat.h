@@ -51,4 +51,18 @@ autouser_restrict_search_path(void)
 	(SuperuserReservedConnections + ReservedConnections)
 #endif
 
+/*
+ * PostgreSQL 16 folded pg_proc_aclcheck() and its siblings into
+ * object_aclcheck().
+ */
+#include "utils/acl.h"
+#if PG_VERSION_NUM < 160000
+#define AutouserProcAclcheck(proc, role, mode) \
+	pg_proc_aclcheck((proc), (role), (mode))
+#else
+#include "catalog/pg_proc.h"
+#define AutouserProcAclcheck(proc, role, mode) \
+	object_aclcheck(ProcedureRelationId, (proc), (role), (mode))
+#endif
+
 #endif /* AUTOUSER_COMPAT_H */

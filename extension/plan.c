@@ -16,6 +16,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_auth_members.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_proc.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -24,10 +25,12 @@
 #include "utils/syscache.h"
 
 #include "cert_attrs.h"
+#include "compat.h"
 #include "guc.h"
 #include "managed.h"
 #include "plan.h"
 #include "run_as.h"
+#include "schema_trust.h"
 #include "sessions.h"
 
 /* What the catalogs say about the login's own role. */
@@ -43,10 +46,11 @@ typedef struct LoginRole
 /* Shared by every role looked at for one decision. */
 typedef struct FactContext
 {
-	Oid group;
-	Oid admin;
-	Oid login_role;
-	Oid rules_table; /* autouser.rules, when in its database */
+	Oid   group;
+	Oid   admin;
+	Oid   login_role;
+	Oid   rules_table;    /* autouser.rules, when in its database */
+	List *rule_functions; /* add_rule and drop_rule, which change them */
 	const AutouserRulesOwners *owners;
 } FactContext;
 
@@ -133,6 +137,48 @@ autouser_role_name(Oid role)
 	return name;
 }
 
+/* Whether role may execute one of functions (oids). */
+static bool
+may_call_any(List *functions, Oid role)
+{
+	ListCell *lc;
+
+	foreach(lc, functions)
+		if (AutouserProcAclcheck(lfirst_oid(lc), role, ACL_EXECUTE) ==
+			ACLCHECK_OK)
+			return true;
+	return false;
+}
+
+/*
+ * add_rule and drop_rule in namespace, whatever their signatures: they
+ * change autouser.rules with the extension owner's rights for whoever may
+ * execute them.
+ */
+static List *
+rule_functions(Oid namespace)
+{
+	const char *names[] = {"add_rule", "drop_rule"};
+	List       *out = NIL;
+
+	for (int n = 0; n < (int) lengthof(names); n++)
+	{
+		CatCList *list =
+			SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(names[n]));
+
+		for (int i = 0; i < list->n_members; i++)
+		{
+			Form_pg_proc proc =
+				(Form_pg_proc) GETSTRUCT(&list->members[i]->tuple);
+
+			if (proc->pronamespace == namespace)
+				out = lappend_oid(out, proc->oid);
+		}
+		ReleaseSysCacheList(list);
+	}
+	return out;
+}
+
 /* The flags the core judges one existing role by. */
 static uint32
 role_flags(Oid oid, const FactContext *ctx)
@@ -171,9 +217,10 @@ role_flags(Oid oid, const FactContext *ctx)
 	if (oid == ctx->owners->extension_owner)
 		flags |= AUTOUSER_ROLE_EXT_OWNER;
 	if (OidIsValid(ctx->rules_table) &&
-		pg_class_aclcheck(ctx->rules_table, oid,
-						  ACL_INSERT | ACL_UPDATE | ACL_DELETE |
-							  ACL_TRUNCATE) == ACLCHECK_OK)
+		(pg_class_aclcheck(ctx->rules_table, oid,
+						   ACL_INSERT | ACL_UPDATE | ACL_DELETE |
+							   ACL_TRUNCATE) == ACLCHECK_OK ||
+		 may_call_any(ctx->rule_functions, oid)))
 		flags |= AUTOUSER_ROLE_WRITES_RULES;
 	return flags;
 }
@@ -236,11 +283,15 @@ init_context(FactContext *ctx, Oid login_role,
 	ctx->login_role = login_role;
 	ctx->owners = owners;
 	ctx->rules_table = InvalidOid;
+	ctx->rule_functions = NIL;
 	if (in_database)
 	{
-		namespace = get_namespace_oid("autouser", true);
+		namespace = autouser_extension_namespace();
 		if (OidIsValid(namespace))
+		{
 			ctx->rules_table = get_relname_relid("rules", namespace);
+			ctx->rule_functions = rule_functions(namespace);
+		}
 	}
 }
 

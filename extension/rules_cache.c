@@ -4,8 +4,9 @@
  * whether they are current.  The count is bumped when a change of
  * autouser.rules commits (COMMIT PREPARED included: a prepared transaction
  * that changed them is remembered and counted once it is no longer in
- * progress), and when the extension or its database is dropped.  Logins
- * evaluate the blob in place only when it reflects the current count.
+ * progress), and when the extension, its database, schema or rules table
+ * is dropped or altered (a new owner, a new name).  Logins evaluate the
+ * blob in place only when it reflects the current count.
  * Reads the table through run_as.c; knows nothing of what rules mean.
  */
 #include "postgres.h"
@@ -13,10 +14,11 @@
 #include "access/htup_details.h"
 #include "access/twophase.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
+#include "catalog/indexing.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "commands/extension.h"
@@ -33,6 +35,7 @@
 #include "core_bridge.h"
 #include "guc.h"
 #include "rules_cache.h"
+#include "schema_trust.h"
 #include "shmem.h"
 #include "workers.h"
 
@@ -44,7 +47,7 @@ typedef struct AutouserRules
 	uint64              loaded_count; /* change count the blob reflects */
 	AutouserRulesState  state;
 	AutouserRulesOwners owners;
-	bool                inert_logged;
+	int                 inert_logged; /* why it was logged; 0: not yet */
 	Size                len;
 	int                 max_prepared; /* max_prepared_transactions */
 	TransactionId *prepared; /* prepared transactions that changed rules */
@@ -97,7 +100,7 @@ autouser_rules_shmem_startup(void)
 bool
 autouser_schema_is_current(void)
 {
-	Oid namespace = get_namespace_oid("autouser", true);
+	Oid namespace = autouser_extension_namespace();
 	Oid table = OidIsValid(namespace)
 					? get_relname_relid("user_state", namespace)
 					: InvalidOid;
@@ -106,12 +109,14 @@ autouser_schema_is_current(void)
 		   get_attnum(table, "cert_not_after") != InvalidAttrNumber;
 }
 
-/* Whether the extension is created here (never, when connected to no database). */
+/*
+ * Whether the extension is created here and schema autouser is its own
+ * (schema_trust.c): whether to act.  Never, when connected to no database.
+ */
 bool
 autouser_extension_exists(void)
 {
-	return OidIsValid(MyDatabaseId) &&
-		   OidIsValid(get_extension_oid("pg_autouser", true));
+	return autouser_schema_state(NULL) == AUTOUSER_SCHEMA_OWN;
 }
 
 /*
@@ -121,15 +126,14 @@ autouser_extension_exists(void)
 void
 autouser_rules_owners_now(AutouserRulesOwners *owners)
 {
+	/* Fresh: a worker woken by a new owner's commit must see it. */
 	HeapTuple tuple =
-		SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+		autouser_fresh_catalog_row(DatabaseRelationId, DatabaseOidIndexId,
+								   Anum_pg_database_oid, MyDatabaseId);
 
-	owners->database_owner = InvalidOid;
-	if (HeapTupleIsValid(tuple))
-	{
-		owners->database_owner = ((Form_pg_database) GETSTRUCT(tuple))->datdba;
-		ReleaseSysCache(tuple);
-	}
+	owners->database_owner =
+		HeapTupleIsValid(tuple) ? ((Form_pg_database) GETSTRUCT(tuple))->datdba
+								: InvalidOid;
 	owners->extension_owner = autouser_extension_owner();
 }
 
@@ -323,7 +327,7 @@ autouser_rules_publish(AutouserRulesState state, const char *blob, Size len,
 		if (state == AUTOUSER_RULES_LOADED)
 			memcpy(rules->blob, blob, len);
 		if (state == AUTOUSER_RULES_LOADED)
-			rules->inert_logged = false;
+			rules->inert_logged = 0;
 	}
 	autouser_unlock(AUTOUSER_LOCK_RULES);
 }
@@ -415,15 +419,18 @@ autouser_rules_evaluate_published(const AutouserRequest *request,
 	}
 }
 
-/* True once per inert period: whether to log why nothing is provisioned. */
+/*
+ * True once per inert period and reason (why, not 0): whether to log why
+ * nothing is provisioned.
+ */
 bool
-autouser_rules_log_inert_once(void)
+autouser_rules_log_inert_once(int why)
 {
 	bool first;
 
 	autouser_lock(AUTOUSER_LOCK_RULES, LW_EXCLUSIVE);
-	first = !rules->inert_logged;
-	rules->inert_logged = true;
+	first = rules->inert_logged != why;
+	rules->inert_logged = why;
 	autouser_unlock(AUTOUSER_LOCK_RULES);
 	return first;
 }
@@ -471,10 +478,49 @@ autouser_rules_changed(void)
 	rules_changed_in_xact = true;
 }
 
+/* Whether the object is the extension, its database, schema or rules. */
+static bool
+rules_depend_on(Oid classId, Oid objectId, int subId)
+{
+	char *name;
+	Oid   owner;
+	Oid namespace;
+
+	switch (classId)
+	{
+		case ExtensionRelationId:
+			name = get_extension_name(objectId);
+			return name && strcmp(name, "pg_autouser") == 0;
+		case DatabaseRelationId:
+			name = get_database_name(objectId);
+			return name && autouser_database &&
+				   strcmp(name, autouser_database) == 0;
+		case NamespaceRelationId:
+			name = get_namespace_name(objectId);
+			return (name && strcmp(name, "autouser") == 0) ||
+				   (OidIsValid(MyDatabaseId) &&
+					OidIsValid(autouser_extension_row(&owner, &namespace)) &&
+					namespace == objectId);
+		case RelationRelationId:
+			if (subId != 0 || !OidIsValid(MyDatabaseId) ||
+				!OidIsValid(autouser_extension_row(&owner, &namespace)))
+				return false;
+			name = get_rel_name(objectId);
+			return name && strcmp(name, "rules") == 0 &&
+				   get_rel_namespace(objectId) == namespace;
+		default:
+			return false;
+	}
+}
+
 /*
- * DROP EXTENSION pg_autouser and DROP DATABASE of pg_autouser.database fire
- * no trigger on autouser.rules; they count as rule changes too, so that no
- * login is judged by rules that are gone.
+ * What fires no trigger on autouser.rules but changes what the rules mean
+ * counts as a rule change too: DROP EXTENSION pg_autouser and DROP
+ * DATABASE, so that no login is judged by rules that are gone, and any
+ * ALTER of the extension, its database, its schema or the rules table (a
+ * new owner by ALTER ... OWNER TO or REASSIGN OWNED, a rename), so that no
+ * login is judged by the owners the forbidden list had before, nor by rules
+ * read from a schema that is no longer the extension's own.
  */
 static void
 rules_object_access(ObjectAccessType access, Oid classId, Oid objectId,
@@ -482,22 +528,13 @@ rules_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 {
 	if (prev_object_access_hook)
 		prev_object_access_hook(access, classId, objectId, subId, arg);
-	if (access != OAT_DROP)
-		return;
-	if (classId == ExtensionRelationId)
-	{
-		char *name = get_extension_name(objectId);
-
-		if (name && strcmp(name, "pg_autouser") == 0)
-			autouser_rules_changed();
-	}
-	else if (classId == DatabaseRelationId)
-	{
-		char *name = get_database_name(objectId);
-
-		if (name && autouser_database && strcmp(name, autouser_database) == 0)
-			autouser_rules_changed();
-	}
+	if (access == OAT_DROP &&
+		(classId == ExtensionRelationId || classId == DatabaseRelationId) &&
+		rules_depend_on(classId, objectId, subId))
+		autouser_rules_changed();
+	else if (access == OAT_POST_ALTER &&
+			 rules_depend_on(classId, objectId, subId))
+		autouser_rules_changed();
 }
 
 void

@@ -49,7 +49,7 @@ extern bool  autouser_rules_evaluate_published(const AutouserRequest *request,
 											   AutouserEval          *eval,
 											   AutouserRulesOwners   *owners,
 											   AutouserRulesState    *state);
-extern bool  autouser_rules_log_inert_once(void);
+extern bool  autouser_rules_log_inert_once(int why);
 extern void  autouser_rules_changed(void);
 
 #endif /* AUTOUSER_RULES_CACHE_H */

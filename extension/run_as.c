@@ -5,7 +5,8 @@
  * the extension's tables as the extension's owner -- inside a GUC nest level
  * with search_path pinned to pg_catalog, pg_temp and as a security-restricted
  * operation, the way REFRESH MATERIALIZED VIEW runs code for its owner.  The
- * statements themselves schema-qualify every operator and function.  An error
+ * statements themselves schema-qualify every operator and function, and run
+ * as the owner only while schema autouser is the extension's own.  An error
  * aborts the transaction, which restores the identity and the settings.
  * Builds no SQL.
  */
@@ -26,25 +27,48 @@
 #include "compat.h"
 #include "guc.h"
 #include "run_as.h"
+#include "schema_trust.h"
 
-/* The owner of the pg_autouser extension in this database, or InvalidOid. */
+/*
+ * The pg_autouser extension in this database: its oid (InvalidOid when it
+ * is not created here), owner and schema.
+ */
 Oid
-autouser_extension_owner(void)
+autouser_extension_row(Oid *owner, Oid *namespace)
 {
 	Relation    rel = table_open(ExtensionRelationId, AccessShareLock);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple   tuple;
-	Oid         owner = InvalidOid;
+	Oid         extension = InvalidOid;
 
+	*owner = InvalidOid;
+	*namespace = InvalidOid;
 	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
 				F_NAMEEQ, CStringGetDatum("pg_autouser"));
 	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
 	tuple = systable_getnext(scan);
 	if (HeapTupleIsValid(tuple))
-		owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
+	{
+		Form_pg_extension form = (Form_pg_extension) GETSTRUCT(tuple);
+
+		extension = form->oid;
+		*owner = form->extowner;
+		*namespace = form->extnamespace;
+	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
+	return extension;
+}
+
+/* The owner of the pg_autouser extension in this database, or InvalidOid. */
+Oid
+autouser_extension_owner(void)
+{
+	Oid owner;
+	Oid namespace;
+
+	(void) autouser_extension_row(&owner, &namespace);
 	return owner;
 }
 
@@ -75,6 +99,8 @@ actor_role(AutouserActor actor)
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("extension \"pg_autouser\" does not exist")));
+			/* Its statements name autouser.*: that must be its own schema. */
+			autouser_schema_require_own();
 			return role;
 		case AUTOUSER_AS_CALLER:
 			break;

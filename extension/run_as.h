@@ -18,5 +18,6 @@ autouser_sql(AutouserActor actor, const char *sql, int nargs, Oid *types,
 extern void autouser_admin_ddl(const char *sql);
 extern Oid  autouser_admin_role_oid(bool missing_ok);
 extern Oid  autouser_extension_owner(void);
+extern Oid  autouser_extension_row(Oid *owner, Oid *namespace);
 
 #endif /* AUTOUSER_RUN_AS_H */

@@ -1,9 +1,10 @@
 /*
  * sql_funcs.c -- the C functions behind the autouser schema: install check,
- * rule validation for add_rule, preview, the rules-changed trigger, session
- * counts, deactivate and sweep.  Each does exactly its own job with the
- * extension's rights where it needs them (run_as.c), whatever the caller's
- * search_path or settings.  Plain SQL in the install script does the rest.
+ * preview, the rules-changed trigger, session counts, deactivate and sweep
+ * (add_rule and drop_rule are in rule_funcs.c).  Each does exactly its own
+ * job with the extension's rights where it needs them (run_as.c), whatever
+ * the caller's search_path or settings.  Plain SQL in the install script
+ * does the rest.
  */
 #include "postgres.h"
 
@@ -16,6 +17,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 
 #include "cert_attrs.h"
 #include "cleanup.h"
@@ -28,14 +30,15 @@
 #include "rules_cache.h"
 #include "role_lock.h"
 #include "run_as.h"
+#include "schema_trust.h"
 #include "shmem.h"
 #include "stats.h"
 #include "terminate.h"
 #include "workers.h"
 
 PG_FUNCTION_INFO_V1(autouser_check_install);
-PG_FUNCTION_INFO_V1(autouser_check_rule);
 PG_FUNCTION_INFO_V1(autouser_preview);
+PG_FUNCTION_INFO_V1(autouser_preview_jsonb);
 PG_FUNCTION_INFO_V1(autouser_rules_changed_trigger);
 PG_FUNCTION_INFO_V1(autouser_session_count);
 PG_FUNCTION_INFO_V1(autouser_deactivate);
@@ -45,8 +48,10 @@ PG_FUNCTION_INFO_V1(autouser_sweep_now);
 #define AUTOUSER_TERMINATE_WAIT_MS 5000
 
 /*
- * Called first by the install script: refuse a setup that cannot work, and
- * create the group role (the one place besides provisioning that does).
+ * Called first by the install and update scripts: refuse a setup that
+ * cannot work or a schema autouser that is not the extension's own
+ * (schema_trust.c), and create the group role (the one place besides
+ * provisioning that does).
  */
 Datum
 autouser_check_install(PG_FUNCTION_ARGS)
@@ -65,6 +70,7 @@ autouser_check_install(PG_FUNCTION_ARGS)
 			 errhint(
 				 "Connect to database \"%s\", or set pg_autouser.database to this database and restart.",
 				 autouser_database)));
+	autouser_schema_check_install();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
 	autouser_ddl_ensure_group_role();
@@ -83,149 +89,10 @@ autouser_check_install(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* A pattern argument of add_rule: 22023 with a whole sentence per problem. */
-static void
-check_pattern(const char *what, text *pattern)
-{
-	char *value;
-
-	if (pattern == NULL)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("the %s pattern must not be null", what)));
-	value = text_to_cstring(pattern);
-	switch (autouser_pattern_problem(value))
-	{
-		case AUTOUSER_PATTERN_OK:
-			return;
-		case AUTOUSER_PATTERN_EMPTY:
-			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							errmsg("the %s pattern is empty", what)));
-			break;
-		case AUTOUSER_PATTERN_CONTROL_CHAR:
-			ereport(
-				ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the %s pattern \"%s\" contains control characters",
-						what, value)));
-			break;
-		case AUTOUSER_PATTERN_BAD_UTF8:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("the %s pattern is not valid UTF-8", what)));
-			break;
-		case AUTOUSER_PATTERN_TOO_LONG:
-			ereport(
-				ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg(
-					 "the %s pattern \"%s\" is longer than 63 bytes besides '*'",
-					 what, value)));
-			break;
-	}
-}
-
-static void
-check_cert_ou(const char *ou)
-{
-	if (autouser_pattern_problem(ou) != AUTOUSER_PATTERN_OK)
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("cert_ou \"%s\" is not a valid organizational unit", ou),
-			 errdetail(
-				 "It must be 1 to 63 bytes of UTF-8 without control characters.")));
-	if (strchr(ou, '*'))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cert_ou \"%s\" contains '*'", ou),
-				 errdetail("cert_ou is matched exactly, not as a pattern.")));
-}
-
-/* Every literal role of a rule must exist and may be granted (SPEC 6). */
-static void
-check_literal_roles(List *names)
-{
-	AutouserRulesOwners owners;
-	AutouserDecision    decision;
-
-	if (names == NIL)
-		return;
-	autouser_rules_owners_now(&owners);
-	autouser_plan_roles(names, &owners, &decision);
-	if (decision.outcome == AUTOUSER_REJECT_ROLE_MISSING)
-		ereport(
-			ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("role \"%s\" does not exist", decision.bad_role),
-			 errhint(
-				 "Create the role first, or use a {{cert.<attribute>}} template.")));
-	if (decision.outcome == AUTOUSER_REJECT_ROLE_FORBIDDEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("role \"%s\" may not be granted by pg_autouser",
-						decision.bad_role),
-				 errdetail("%s", autouser_forbidden_detail(&decision))));
-	if (decision.outcome != AUTOUSER_CREATE)
-		elog(ERROR, "pg_autouser: unexpected outcome %d checking rule roles",
-			 (int) decision.outcome);
-}
-
-/* autouser._check_rule(identity, roles, database, cert_ou): raises 22023. */
-Datum
-autouser_check_rule(PG_FUNCTION_ARGS)
-{
-	ArrayType *roles;
-	Datum     *elems;
-	bool      *nulls;
-	int        n;
-	List      *literal = NIL;
-
-	autouser_require_preload();
-	check_pattern("identity", PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
-	check_pattern("database", PG_ARGISNULL(2) ? NULL : PG_GETARG_TEXT_PP(2));
-	if (!PG_ARGISNULL(3))
-		check_cert_ou(text_to_cstring(PG_GETARG_TEXT_PP(3)));
-	if (PG_ARGISNULL(1))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("roles must not be null")));
-	roles = PG_GETARG_ARRAYTYPE_P(1);
-	if (ARR_NDIM(roles) > 1)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("roles must be a one-dimensional array")));
-	deconstruct_array(roles, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls,
-					  &n);
-	if (n == 0)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("roles must not be empty")));
-	for (int i = 0; i < n; i++)
-	{
-		char *entry;
-
-		if (nulls[i])
-			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							errmsg("roles must not contain nulls")));
-		entry = TextDatumGetCString(elems[i]);
-		switch (autouser_role_entry_kind(entry))
-		{
-			case AUTOUSER_ROLE_ENTRY_NAME:
-				literal = lappend(literal, entry);
-				break;
-			case AUTOUSER_ROLE_ENTRY_TEMPLATE:
-				break;
-			case AUTOUSER_ROLE_ENTRY_INVALID:
-				ereport(
-					ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg(
-						 "role entry \"%s\" is neither a role name nor a valid {{cert.<attribute>}} template",
-						 entry)));
-		}
-	}
-	check_literal_roles(literal);
-	PG_RETURN_VOID();
-}
-
-/* The rules as this transaction sees them, copied out of SPI's memory. */
+/*
+ * The rules as this transaction sees them, read with the extension owner's
+ * rights (preview needs no right on the table), copied out of SPI's memory.
+ */
 static char *
 read_rules_here(Size *len)
 {
@@ -235,7 +102,7 @@ read_rules_here(Size *len)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
-	blob = autouser_rules_read(AUTOUSER_AS_CALLER, true, len);
+	blob = autouser_rules_read(AUTOUSER_AS_OWNER, true, len);
 	copy = MemoryContextAlloc(caller, Max(*len, 1));
 	memcpy(copy, blob, *len);
 	SPI_finish();
@@ -288,12 +155,13 @@ preview_attrs(AutouserRequest *request, ArrayType *names_array,
 }
 
 /*
- * autouser._preview(identity, database, attr_names[], attr_values[]): the
- * role set a login would get now, NULL when no rule applies, or the login's
- * refusal as an ERROR (28000).  A bad argument is 22023.
+ * The role set a login would get now for identity and database (arguments
+ * 0 and 1) presenting attributes names[i] = values[i], NULL when no rule
+ * applies, or the login's refusal as an ERROR (28000).  A bad argument is
+ * 22023.
  */
-Datum
-autouser_preview(PG_FUNCTION_ARGS)
+static Datum
+preview(FunctionCallInfo fcinfo, ArrayType *names, ArrayType *values)
 {
 	AutouserRequest     request;
 	AutouserDecision    decision;
@@ -307,8 +175,7 @@ autouser_preview(PG_FUNCTION_ARGS)
 	ListCell           *lc;
 
 	autouser_require_preload();
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
-		PG_ARGISNULL(3))
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || names == NULL || values == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("identity, database and attrs must not be null")));
@@ -325,8 +192,7 @@ autouser_preview(PG_FUNCTION_ARGS)
 	memset(&request, 0, sizeof(request));
 	strlcpy(request.identity, identity, NAMEDATALEN);
 	strlcpy(request.database, database, NAMEDATALEN);
-	preview_attrs(&request, PG_GETARG_ARRAYTYPE_P(2),
-				  PG_GETARG_ARRAYTYPE_P(3));
+	preview_attrs(&request, names, values);
 
 	blob = read_rules_here(&len);
 	autouser_rules_evaluate(blob, len, request.identity, request.database,
@@ -352,6 +218,96 @@ autouser_preview(PG_FUNCTION_ARGS)
 			out, CStringGetTextDatum(((AutouserEvalRole *) lfirst(lc))->name),
 			false, TEXTOID, CurrentMemoryContext);
 	PG_RETURN_DATUM(makeArrayResult(out, CurrentMemoryContext));
+}
+
+/* autouser._preview(identity, database, attr_names[], attr_values[]) */
+Datum
+autouser_preview(PG_FUNCTION_ARGS)
+{
+	return preview(fcinfo, PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2),
+				   PG_ARGISNULL(3) ? NULL : PG_GETARG_ARRAYTYPE_P(3));
+}
+
+/*
+ * Appends name and one JSON value, as text (as jsonb_array_elements_text
+ * gives it: a string unquoted, anything else as JSON, null as NULL).
+ */
+static void
+accum_attr(ArrayBuildState *names, ArrayBuildState *values,
+		   const JsonbValue *key, JsonbValue *value)
+{
+	Datum datum = (Datum) 0;
+
+	if (value->type == jbvString)
+		datum = PointerGetDatum(cstring_to_text_with_len(
+			value->val.string.val, value->val.string.len));
+	else if (value->type != jbvNull)
+		datum = CStringGetTextDatum(
+			JsonbToCString(NULL, &JsonbValueToJsonb(value)->root, 0));
+	accumArrayResult(names,
+					 PointerGetDatum(cstring_to_text_with_len(
+						 key->val.string.val, key->val.string.len)),
+					 false, TEXTOID, CurrentMemoryContext);
+	accumArrayResult(values, datum, value->type == jbvNull, TEXTOID,
+					 CurrentMemoryContext);
+}
+
+/*
+ * attrs as preview takes them, {"OU": ["eng", "ops"], "O": "Acme"} (a value
+ * is a string or an array of them), as parallel arrays of names and values.
+ */
+static void
+attrs_from_jsonb(Jsonb *attrs, ArrayType **names, ArrayType **values)
+{
+	ArrayBuildState *n = initArrayResult(TEXTOID, CurrentMemoryContext, false);
+	ArrayBuildState *v = initArrayResult(TEXTOID, CurrentMemoryContext, false);
+	JsonbIterator   *it;
+	JsonbIteratorToken token;
+	JsonbValue         key;
+	JsonbValue         value;
+
+	if (attrs != NULL && !JB_ROOT_IS_OBJECT(attrs))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("attrs must be a JSON object")));
+	it = attrs != NULL ? JsonbIteratorInit(&attrs->root) : NULL;
+	while (it != NULL &&
+		   (token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	{
+		JsonbIterator *elements;
+
+		if (token != WJB_KEY)
+			continue;
+		(void) JsonbIteratorNext(&it, &value, true);
+		if (value.type != jbvBinary ||
+			!JsonContainerIsArray(value.val.binary.data))
+		{
+			accum_attr(n, v, &key, &value);
+			continue;
+		}
+		elements = JsonbIteratorInit(value.val.binary.data);
+		while ((token = JsonbIteratorNext(&elements, &value, true)) !=
+			   WJB_DONE)
+			if (token == WJB_ELEM)
+				accum_attr(n, v, &key, &value);
+	}
+	*names = DatumGetArrayTypeP(makeArrayResult(n, CurrentMemoryContext));
+	*values = DatumGetArrayTypeP(makeArrayResult(v, CurrentMemoryContext));
+}
+
+/*
+ * autouser.preview(identity, database, attrs jsonb): what a login would
+ * get now, read with the extension owner's rights, so that a delegate
+ * granted EXECUTE on it needs no right on autouser.rules.
+ */
+Datum
+autouser_preview_jsonb(PG_FUNCTION_ARGS)
+{
+	ArrayType *names;
+	ArrayType *values;
+
+	attrs_from_jsonb(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &names,
+					 &values);
+	return preview(fcinfo, names, values);
 }
 
 /* Statement trigger on autouser.rules: republish the rules at commit. */

@@ -31,6 +31,7 @@
 #include "role_lock.h"
 #include "rules_cache.h"
 #include "run_as.h"
+#include "schema_trust.h"
 #include "sessions.h"
 #include "terminate.h"
 #include "worker.h"
@@ -65,17 +66,13 @@ autouser_refresh_rules(bool force)
 		return state;
 	if (!autouser_extension_exists())
 	{
+		AutouserSchemaState why = autouser_schema_state(NULL);
+
 		autouser_rules_publish(AUTOUSER_RULES_NO_EXTENSION, NULL, 0, NULL,
 							   changes);
-		if (autouser_rules_log_inert_once())
-			ereport(
-				LOG,
-				(errmsg(
-					 "pg_autouser is inert: the extension is not created in database \"%s\"",
-					 autouser_database),
-				 errhint(
-					 "Run CREATE EXTENSION pg_autouser in database \"%s\".",
-					 autouser_database)));
+		/* Not created, or its schema is not its own (schema_trust.c). */
+		if (autouser_rules_log_inert_once((int) why))
+			autouser_schema_log_inert(why);
 		return AUTOUSER_RULES_NO_EXTENSION;
 	}
 	autouser_rules_owners_now(&owners);

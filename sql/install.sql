@@ -1,6 +1,7 @@
 -- install.sql -- CREATE EXTENSION builds the autouser schema closed to
 -- PUBLIC, creates the NOLOGIN group role, and refuses any database other
--- than pg_autouser.database.
+-- than pg_autouser.database and any schema autouser that is not the
+-- installer's own and empty.
 
 -- Start from a fresh install whatever ran before.
 SET client_min_messages = warning;
@@ -107,6 +108,58 @@ WHERE rolname = current_setting('pg_autouser.group_role');
 CREATE EXTENSION pg_autouser;
 SELECT count(*) AS group_roles FROM pg_roles
 WHERE rolname = current_setting('pg_autouser.group_role');
+
+-- DROP EXTENSION leaves the schema CREATE EXTENSION made; the installer's
+-- own, empty, it is used again.
+DROP EXTENSION pg_autouser;
+SELECT nspowner = current_user::regrole AS schema_kept_and_ours
+FROM pg_namespace WHERE nspname = 'autouser';
+CREATE EXTENSION pg_autouser;
+
+-- Any other schema autouser that exists before CREATE EXTENSION is refused:
+-- the workers run SQL in it with the extension owner's rights, so another
+-- role's (the database owner's, say), one others may create objects
+-- in, and one that holds anything would hand those rights over.
+DROP EXTENSION pg_autouser;
+DROP SCHEMA autouser;
+CREATE ROLE regress_dbo NOLOGIN;
+CREATE SCHEMA autouser AUTHORIZATION regress_dbo;
+CREATE EXTENSION pg_autouser;
+ALTER SCHEMA autouser OWNER TO CURRENT_USER;
+GRANT CREATE ON SCHEMA autouser TO regress_dbo;
+CREATE EXTENSION pg_autouser;
+REVOKE CREATE ON SCHEMA autouser FROM regress_dbo;
+GRANT CREATE ON SCHEMA autouser TO PUBLIC;
+CREATE EXTENSION pg_autouser;
+REVOKE CREATE ON SCHEMA autouser FROM PUBLIC;
+CREATE TABLE autouser.rules (id bigint);
+CREATE EXTENSION pg_autouser;
+DROP TABLE autouser.rules;
+SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'pg_autouser';
+CREATE EXTENSION pg_autouser;
+-- What CREATE EXTENSION made, another role can neither rename, take nor
+-- fill.
+GRANT USAGE ON SCHEMA autouser TO regress_dbo;
+SET ROLE regress_dbo;
+ALTER SCHEMA autouser RENAME TO autouser_real;
+ALTER SCHEMA autouser OWNER TO regress_dbo;
+CREATE TABLE autouser.squat ();
+ALTER TABLE autouser.rules DISABLE TRIGGER rules_changed;
+RESET ROLE;
+REVOKE USAGE ON SCHEMA autouser FROM regress_dbo;
+-- A schema handed to another role afterwards stops the functions that act
+-- with the extension owner's rights (55000), until it is given back.
+ALTER SCHEMA autouser OWNER TO regress_dbo;
+DO $$
+BEGIN
+    PERFORM autouser.add_rule('regress_x', ARRAY['regress_nobody']);
+EXCEPTION WHEN OTHERS THEN
+    RAISE NOTICE '% %', SQLSTATE, replace(SQLERRM, current_user, '<superuser>');
+END
+$$;
+ALTER SCHEMA autouser OWNER TO CURRENT_USER;
+SELECT autouser.drop_rule(autouser.add_rule('regress_x', ARRAY['regress_nobody'])) AS works_again;
+DROP ROLE regress_dbo;
 
 -- Any database other than pg_autouser.database is refused with 55000, and
 -- nothing is left behind there.

@@ -3,6 +3,38 @@
 
 \echo Use "ALTER EXTENSION pg_autouser UPDATE TO '1.1'" to load this file. \quit
 
+-- Refuses (42501, 55000) a schema autouser that is not the extension's own:
+-- another role's, one others may create objects in, or one holding objects
+-- that are not the extension's.
+SELECT autouser._check_install();
+
+-- Rule changes made under session_replication_role = replica, and those
+-- applied by logical replication (its apply process fires row triggers
+-- only), republish the rules too.
+ALTER TABLE autouser.rules ENABLE ALWAYS TRIGGER rules_changed;
+CREATE TRIGGER rules_changed_replica
+    AFTER INSERT OR UPDATE OR DELETE ON autouser.rules
+    FOR EACH ROW EXECUTE FUNCTION autouser._rules_changed();
+ALTER TABLE autouser.rules ENABLE REPLICA TRIGGER rules_changed_replica;
+
+-- add_rule, drop_rule and preview use autouser.rules with the extension
+-- owner's rights: EXECUTE on one of them is all a delegate needs, and gives
+-- exactly its effect (no right on the table, no way past _check_rule).
+CREATE OR REPLACE FUNCTION autouser.add_rule(identity text, roles text[], database text DEFAULT '*',
+                                             cert_ou text DEFAULT NULL, comment text DEFAULT NULL)
+    RETURNS bigint
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_add_rule';
+CREATE OR REPLACE FUNCTION autouser.drop_rule(id bigint) RETURNS boolean
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_drop_rule';
+CREATE OR REPLACE FUNCTION autouser.preview(identity text,
+                                            database text DEFAULT pg_catalog.current_database(),
+                                            attrs jsonb DEFAULT '{}')
+    RETURNS text[]
+    LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_preview_jsonb';
+
 -- New kinds of events: update (a rule change moved an active role) and
 -- terminate (sessions ended).
 ALTER TABLE autouser.events DROP CONSTRAINT events_action_check;

@@ -6,7 +6,10 @@
 \echo Use "CREATE EXTENSION pg_autouser" to load this file. \quit
 
 -- Refuses (55000) when not preloaded or not in pg_autouser.database, and
--- creates the group role (pg_autouser.group_role) if it is missing.
+-- (42501, 55000) a schema autouser that existed before and is another
+-- role's, or others may create objects in, or holds anything (the workers
+-- run SQL in it with the extension owner's rights); creates the group role
+-- (pg_autouser.group_role) if it is missing.
 CREATE FUNCTION autouser._check_install() RETURNS void
     LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_check_install';
@@ -34,35 +37,31 @@ CREATE FUNCTION autouser._rules_changed() RETURNS trigger
 CREATE TRIGGER rules_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON autouser.rules
     FOR EACH STATEMENT EXECUTE FUNCTION autouser._rules_changed();
+-- Also under session_replication_role = replica; and the apply process of
+-- logical replication fires row triggers only, so a replica-only row trigger
+-- counts its changes: the published rules must not go stale.
+ALTER TABLE autouser.rules ENABLE ALWAYS TRIGGER rules_changed;
+CREATE TRIGGER rules_changed_replica
+    AFTER INSERT OR UPDATE OR DELETE ON autouser.rules
+    FOR EACH ROW EXECUTE FUNCTION autouser._rules_changed();
+ALTER TABLE autouser.rules ENABLE REPLICA TRIGGER rules_changed_replica;
 
 CREATE FUNCTION autouser._check_rule(identity text, roles text[], database text, cert_ou text)
     RETURNS void LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_check_rule';
 
+-- add_rule, drop_rule and preview use autouser.rules with the extension
+-- owner's rights: EXECUTE on one of them is all a delegate needs, and gives
+-- exactly its effect (no right on the table, no way past _check_rule).
 CREATE FUNCTION autouser.add_rule(identity text, roles text[], database text DEFAULT '*',
                                   cert_ou text DEFAULT NULL, comment text DEFAULT NULL)
     RETURNS bigint
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    new_id bigint;
-BEGIN
-    PERFORM autouser._check_rule($1, $2, $3, $4);
-    INSERT INTO autouser.rules (identity, roles, database, cert_ou, comment)
-        VALUES ($1, $2, $3, $4, $5)
-        RETURNING autouser.rules.id INTO new_id;
-    RETURN new_id;
-END
-$$;
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_add_rule';
 
 CREATE FUNCTION autouser.drop_rule(id bigint) RETURNS boolean
-    LANGUAGE sql
-    SET search_path = pg_catalog, pg_temp
-AS $$
-    WITH gone AS (DELETE FROM autouser.rules r WHERE r.id = $1 RETURNING 1)
-    SELECT pg_catalog.count(*) > 0 FROM gone
-$$;
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_drop_rule';
 
 CREATE FUNCTION autouser._preview(identity text, database text, attr_names text[],
                                   attr_values text[])
@@ -74,21 +73,8 @@ CREATE FUNCTION autouser.preview(identity text,
                                  database text DEFAULT pg_catalog.current_database(),
                                  attrs jsonb DEFAULT '{}')
     RETURNS text[]
-    LANGUAGE sql STABLE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-    WITH pairs AS (
-        SELECT e.key AS name, v.value, pg_catalog.row_number() OVER () AS n
-        FROM pg_catalog.jsonb_each(COALESCE($3, '{}')) AS e,
-             LATERAL pg_catalog.jsonb_array_elements_text(
-                 CASE pg_catalog.jsonb_typeof(e.value)
-                     WHEN 'array' THEN e.value
-                     ELSE pg_catalog.jsonb_build_array(e.value) END) AS v
-    )
-    SELECT autouser._preview($1, $2,
-                             ARRAY(SELECT name FROM pairs ORDER BY n),
-                             ARRAY(SELECT value FROM pairs ORDER BY n))
-$$;
+    LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_preview_jsonb';
 
 -- The audit trail; rows older than pg_autouser.event_retention are purged.
 CREATE TABLE autouser.events (

@@ -1,7 +1,8 @@
 -- privileges.sql -- a role nobody granted anything cannot read or write the
 -- autouser tables and view nor call any of its functions (42501): first the
 -- schema stops it, then, with USAGE on the schema, each object does.  An
--- EXECUTE grant is all it takes to call a function.
+-- EXECUTE grant is all it takes to call a function, and gives that
+-- function's effect alone.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_autouser;
 RESET client_min_messages;
@@ -96,7 +97,29 @@ RESET ROLE;
 SELECT role, state, roles FROM autouser.users WHERE role = 'regress_managed';
 SELECT action, role, roles, detail FROM autouser.events WHERE role = 'regress_managed';
 
+-- So with add_rule, drop_rule and preview: EXECUTE alone is enough, and
+-- gives each one's effect with add_rule's checks and no right on the table.
+GRANT EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text),
+    autouser.drop_rule(bigint), autouser.preview(text, text, jsonb) TO regress_nobody;
+SET ROLE regress_nobody;
+SELECT autouser.add_rule('regress_y', ARRAY['regress_reader']) AS y_rule \gset
+SELECT autouser.preview('regress_y') AS y_gets;
+SELECT autouser.drop_rule(:y_rule) AS dropped, autouser.drop_rule(:y_rule) AS dropped_again;
+RESET ROLE;
+SELECT n, replace(sql, :'rule_id', '<id>') AS sql, pg_temp.try(sql) AS result
+FROM pg_temp.statements WHERE n BETWEEN 4 AND 6 OR n = 11 ORDER BY n;
+SELECT pg_temp.try($$SELECT autouser._check_rule('regress_y', ARRAY['regress_reader'], '*', NULL)$$);
+SELECT pg_temp.try($$SELECT autouser.add_rule('regress_y', ARRAY['pg_write_all_data'])$$);
+-- A role that may call add_rule or drop_rule may change the rules: no rule
+-- may grant it.
+SELECT pg_temp.try($$SELECT autouser.add_rule('regress_y', ARRAY['regress_nobody'])$$);
+REVOKE EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text) FROM regress_nobody;
+SELECT autouser._check_rule('regress_y', ARRAY['regress_nobody'], '*', NULL);
+REVOKE EXECUTE ON FUNCTION autouser.drop_rule(bigint) FROM regress_nobody;
+SELECT autouser._check_rule('regress_y', ARRAY['regress_nobody'], '*', NULL) AS allowed_again;
+
 -- Clean up.
+REVOKE EXECUTE ON FUNCTION autouser.preview(text, text, jsonb) FROM regress_nobody;
 REVOKE EXECUTE ON FUNCTION autouser.sweep() FROM regress_nobody;
 REVOKE EXECUTE ON FUNCTION autouser.deactivate(name, boolean) FROM regress_nobody;
 REVOKE USAGE ON SCHEMA autouser FROM regress_nobody;

@@ -58,7 +58,7 @@ my $describe = q{
 				                 FROM pg_constraint k WHERE conrelid = c.oid), '') || ' ' ||
 				       coalesce((SELECT string_agg(pg_get_indexdef(indexrelid), ', ' ORDER BY indexrelid::regclass::text)
 				                 FROM pg_index WHERE indrelid = c.oid), '') || ' ' ||
-				       coalesce((SELECT string_agg(pg_get_triggerdef(t.oid), ', ' ORDER BY tgname)
+				       coalesce((SELECT string_agg(pg_get_triggerdef(t.oid) || ' ' || tgenabled::text, ', ' ORDER BY tgname)
 				                 FROM pg_trigger t WHERE tgrelid = c.oid AND NOT tgisinternal), '')
 				FROM pg_class c WHERE c.oid = objid), '')
 			ELSE '' END AS d
