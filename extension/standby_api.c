@@ -70,7 +70,7 @@ autouser_outcome_name(AutouserOutcome outcome)
 int
 autouser_outcome_by_name(const char *name)
 {
-	for (int i = 0; i < lengthof(outcome_names); i++)
+	for (int i = 0; i < (int) lengthof(outcome_names); i++)
 		if (strcmp(outcome_names[i], name) == 0)
 			return i;
 	return -1;
