@@ -26,6 +26,7 @@ OBJS = \
 	extension/role_lock.o \
 	extension/run_as.o \
 	extension/role_ddl.o \
+	extension/worker_settings.o \
 	extension/worker_runtime.o \
 	extension/worker.o \
 	extension/cleanup.o \
