@@ -22,6 +22,7 @@ OBJS = \
 	extension/ask.o \
 	extension/auth_hook.o \
 	extension/password_hook.o \
+	extension/self_alter.o \
 	extension/terminate.o \
 	extension/role_lock.o \
 	extension/run_as.o \
