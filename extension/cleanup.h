@@ -13,6 +13,8 @@
 typedef enum AutouserCleanupResult
 {
 	AUTOUSER_CLEANED,                /* deactivated or dropped */
+	AUTOUSER_CLEANED_DROP_BLOCKED,   /* deactivated: another transaction blocks
+									* the drop; try the drop again later */
 	AUTOUSER_CLEANUP_NOTHING,        /* already inactive, or cleanup = off */
 	AUTOUSER_CLEANUP_BUSY,           /* a counted session holds the role */
 	AUTOUSER_CLEANUP_BUSY_UNCOUNTED, /* a backend not yet gone holds it */

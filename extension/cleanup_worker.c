@@ -91,7 +91,9 @@ retry_time(CleanupWork *work, bool ok, int sqlstate)
 		return 0;
 	if (ok && work->result == AUTOUSER_CLEANUP_BUSY_UNCOUNTED)
 		delay = AUTOUSER_RETRY_MS;
-	else if (!ok || work->result == AUTOUSER_CLEANUP_LOCKED)
+	/* Deactivated instead of dropped: the drop is tried again. */
+	else if (!ok || work->result == AUTOUSER_CLEANUP_LOCKED ||
+			 work->result == AUTOUSER_CLEANED_DROP_BLOCKED)
 		delay = AUTOUSER_RETRY_LOCKED_MS;
 	else
 		return 0;
