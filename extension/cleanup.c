@@ -175,11 +175,41 @@ active_managed_roles(void)
 }
 
 /*
- * Cleans every managed role that can log in and has no session, and purges
- * old events.  Without wait (the cleanup worker), roles locked by another
- * transaction are left for the next sweep; autouser.sweep() waits for them
- * like any statement, up to its own lock_timeout.  Returns how many roles
- * were cleaned.
+ * What a sweep cleans: every managed role that can log in, but those still
+ * in their cleanup_delay grace period.  Purges old events first.
+ */
+List *
+autouser_sweep_candidates(void)
+{
+	List     *roles = NIL;
+	ListCell *lc;
+
+	autouser_events_purge();
+	if (autouser_cleanup == AUTOUSER_CLEANUP_OFF)
+		return NIL;
+	foreach(lc, active_managed_roles())
+		if (!autouser_cleanup_is_pending(lfirst_oid(lc),
+										 autouser_cleanup_delay))
+			roles = lappend_oid(roles, lfirst_oid(lc));
+	return roles;
+}
+
+/* The sweep event, once a sweep cleaned something. */
+void
+autouser_sweep_record(int cleaned)
+{
+	if (cleaned > 0)
+		autouser_event_record(
+			AUTOUSER_EVENT_SWEEP, NULL, NULL, NULL, NULL,
+			psprintf("%d role(s) without a session cleaned", cleaned),
+			MyProcPid);
+}
+
+/*
+ * autouser.sweep(): one sweep in the caller's transaction, waiting for
+ * locked roles like any statement, up to the session's lock_timeout (the
+ * cleanup worker sweeps one role per transaction instead, and wait is
+ * false there).  Returns how many roles were cleaned.
  */
 int
 autouser_sweep(bool wait)
@@ -187,27 +217,15 @@ autouser_sweep(bool wait)
 	int       cleaned = 0;
 	ListCell *lc;
 
-	autouser_events_purge();
-	if (autouser_cleanup == AUTOUSER_CLEANUP_OFF)
-		return 0;
-	foreach(lc, active_managed_roles())
+	foreach(lc, autouser_sweep_candidates())
 	{
-		AutouserCleanupResult result;
+		AutouserCleanupResult result = autouser_cleanup_role(
+			lfirst_oid(lc), 0, 0, autouser_cleanup, wait, false, "sweep");
 
-		/* A role still in its cleanup_delay grace period is not the sweep's. */
-		if (autouser_cleanup_is_pending(lfirst_oid(lc),
-										autouser_cleanup_delay))
-			continue;
-		result = autouser_cleanup_role(lfirst_oid(lc), 0, 0, autouser_cleanup,
-									   wait, false, "sweep");
 		if (result == AUTOUSER_CLEANED ||
 			result == AUTOUSER_CLEANED_DROP_BLOCKED)
 			cleaned++;
 	}
-	if (cleaned > 0)
-		autouser_event_record(
-			AUTOUSER_EVENT_SWEEP, NULL, NULL, NULL, NULL,
-			psprintf("%d role(s) without a session cleaned", cleaned),
-			MyProcPid);
+	autouser_sweep_record(cleaned);
 	return cleaned;
 }

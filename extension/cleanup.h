@@ -27,7 +27,9 @@ extern AutouserCleanupResult
 autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 					  AutouserCleanupMode mode, bool wait, bool over_standbys,
 					  const char *why);
-extern int autouser_role_sessions(Oid role, pid_t exited_pid, int *counted);
-extern int autouser_sweep(bool wait);
+extern int   autouser_role_sessions(Oid role, pid_t exited_pid, int *counted);
+extern List *autouser_sweep_candidates(void);
+extern void  autouser_sweep_record(int cleaned);
+extern int   autouser_sweep(bool wait);
 
 #endif /* AUTOUSER_CLEANUP_H */

@@ -158,6 +158,13 @@ autouser_worker_start_elsewhere(int index, const char *database,
 	return loop_cxt;
 }
 
+/* A worker's lock_timeout: one short try (see worker_runtime.h). */
+int
+autouser_lock_try_ms(void)
+{
+	return Min(autouser_lock_timeout, AUTOUSER_LOCK_TRY_MS);
+}
+
 /* Processes a pending reload; returns whether there was one. */
 bool
 autouser_worker_reload_if_asked(void)
@@ -173,7 +180,9 @@ autouser_worker_reload_if_asked(void)
 /*
  * One unit of work in its own transaction, connected to SPI.  An error is
  * logged with its SQLSTATE and copied to failure (and *sqlstate, if not
- * NULL); the transaction is rolled back and the worker goes on.
+ * NULL); the transaction is rolled back and the worker goes on.  A lock try
+ * that failed (55P03) is logged at DEBUG1 only: the caller tries again and
+ * reports a job that stays blocked.
  */
 bool
 autouser_run_in_transaction(AutouserWorkStep step, void *arg, char *failure,
@@ -203,7 +212,7 @@ autouser_run_in_transaction(AutouserWorkStep step, void *arg, char *failure,
 		FlushErrorState();
 		/* Every level: a step may have failed inside a subtransaction. */
 		AbortOutOfAnyTransaction();
-		ereport(LOG,
+		ereport(edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE ? DEBUG1 : LOG,
 				(errcode(edata->sqlerrcode),
 				 errmsg("pg_autouser worker failed: %s (SQLSTATE %s)",
 						edata->message, unpack_sql_state(edata->sqlerrcode)),

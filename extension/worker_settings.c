@@ -7,8 +7,8 @@
  * it connects, and afterwards puts back every one such an entry changed --
  * session_authorization and role included, so that it acts, and shows in
  * pg_stat_activity, as the bootstrap superuser.  Then a fixed list is pinned
- * whatever the configuration says, and lock_timeout to
- * pg_autouser.lock_timeout.
+ * whatever the configuration says, and lock_timeout to one lock try
+ * (worker_runtime.h).
  */
 #include "postgres.h"
 
@@ -20,7 +20,7 @@
 #include "utils/memutils.h"
 
 #include "compat.h"
-#include "guc.h"
+#include "worker_runtime.h"
 #include "worker_settings.h"
 
 /*
@@ -184,7 +184,7 @@ autouser_settings_shed(void)
 	}
 }
 
-/* The fixed list and lock_timeout; again after each reload. */
+/* The fixed list and the lock try; again after each reload. */
 void
 autouser_settings_pin(void)
 {
@@ -194,6 +194,6 @@ autouser_settings_pin(void)
 		if (GetConfigOption(pinned_settings[i][0], true, false) != NULL)
 			SetConfigOption(pinned_settings[i][0], pinned_settings[i][1],
 							PGC_SUSET, PGC_S_OVERRIDE);
-	snprintf(lock_timeout, sizeof(lock_timeout), "%d", autouser_lock_timeout);
+	snprintf(lock_timeout, sizeof(lock_timeout), "%d", autouser_lock_try_ms());
 	SetConfigOption("lock_timeout", lock_timeout, PGC_SUSET, PGC_S_OVERRIDE);
 }
