@@ -207,9 +207,11 @@ unblocked_first(const void *a, const void *b)
 }
 
 /*
- * Cleans what is due; returns when the next pending entry is due (or 0).
- * After a lock try that failed, the rest goes back and it returns at once:
- * what came meanwhile is looked at before the next retry.
+ * Cleans what is due; returns when to look again.  After a lock try that
+ * failed, the rest goes back: what came meanwhile is looked at before the
+ * next retry.  Having cleaned anything, it asks to be called again at once:
+ * a statement that waited for a lock reset the latch, so a session that
+ * ended meanwhile woke nobody.
  */
 static TimestampTz
 clean_due(bool *overflow)
@@ -223,22 +225,21 @@ clean_due(bool *overflow)
 								  AUTOUSER_CLEANUP_BATCH, &next_due, overflow);
 	qsort(due, n, sizeof(AutouserPendingCleanup), unblocked_first);
 	for (int i = 0; i < n; i++)
-		if (!clean_one(&due[i], &next_due) && i + 1 < n)
+		if (!clean_one(&due[i], &next_due))
 		{
 			for (int j = i + 1; j < n; j++)
 				autouser_cleanup_retry(&due[j], due[j].not_before);
-			return GetCurrentTimestamp();
+			break;
 		}
-	if (n == AUTOUSER_CLEANUP_BATCH)
-		return GetCurrentTimestamp();
-	return next_due;
+	return n > 0 ? GetCurrentTimestamp() : next_due;
 }
 
 /*
  * The next role of the sweep under way, unless its last session ended
  * meanwhile (its pending cleanup has it, grace period and all); one that
  * another transaction blocks goes to the pending cleanups, retried there.
- * The sweep event comes after the last.  Returns when to go on (or 0).
+ * The sweep event comes after the last.  Returns when to look again: at
+ * once, as clean_due() does.
  */
 static TimestampTz
 sweep_one(void)
@@ -253,12 +254,13 @@ sweep_one(void)
 	sweep_todo = list_delete_first(sweep_todo);
 	if (!autouser_cleanup_is_pending(entry.role, autouser_cleanup_delay))
 		(void) clean_one(&entry, &next_due);
-	if (sweep_todo != NIL)
-		return GetCurrentTimestamp();
-	(void) autouser_run_in_transaction(sweep_done_step, &sweep_cleaned,
-									   failure, sizeof(failure), NULL);
-	sweep_cleaned = 0;
-	return next_due;
+	if (sweep_todo == NIL)
+	{
+		(void) autouser_run_in_transaction(sweep_done_step, &sweep_cleaned,
+										   failure, sizeof(failure), NULL);
+		sweep_cleaned = 0;
+	}
+	return GetCurrentTimestamp();
 }
 
 /* Where the cleanup worker runs (see the comment at the top). */
