@@ -32,20 +32,8 @@ AutouserTest::wait_for_workers($node, 2);
 sub cs { return AutouserTest::cert_connstr($node, @_); }
 sub sq { return $node->safe_psql('postgres', $_[0]); }
 
-# Ends a session of a new identity; returns the server's own measure of the
-# time from the session's end to the drop (from the event), in ms.
-sub cleanup_ms
-{
-	my ($cn) = @_;
-	my $s = AutouserTest::open_session(cs(AutouserTest::client_cert(cn => $cn), $cn));
-	$s->query_safe('SELECT 1');
-	$s->quit;
-	$node->poll_query_until('postgres',
-		"SELECT count(*) > 0 FROM autouser.events WHERE role = '$cn' AND action IN ('drop', 'deactivate')")
-	  or return 999999;
-	return sq("SELECT substring(detail from '^([0-9]+) ms after') FROM autouser.events"
-		  . " WHERE role = '$cn' AND action IN ('drop', 'deactivate')");
-}
+# ms from a new identity's session end to its drop, as the server measured.
+sub cleanup_ms { return AutouserTest::cleanup_ms($node, AutouserTest::client_cert(cn => $_[0]), $_[0]); }
 
 my @base = map { cleanup_ms("base$_") } 1 .. 3;
 diag("cleanup of other identities without the attack: @base ms");

@@ -89,19 +89,7 @@ ok($node->poll_query_until('postgres', inactive(join(', ', map { "'$_'" } @hamme
 sq("BEGIN; ALTER ROLE $_ CONNECTION LIMIT 7; PREPARE TRANSACTION 'su_$_'") for @hammer, @blocked;
 $_->quit for @held;
 
-sub cleanup_ms
-{
-	my ($cn) = @_;
-	my $s = AutouserTest::open_session(cs(cert($cn), $cn));
-	$s->query_safe('SELECT 1');
-	$s->quit;
-	$node->poll_query_until('postgres',
-		"SELECT count(*) > 0 FROM autouser.events WHERE role = '$cn' AND action = 'deactivate'")
-	  or return 999999;
-	return sq("SELECT substring(detail from '^([0-9]+) ms after') FROM autouser.events"
-		  . " WHERE role = '$cn' AND action = 'deactivate'");
-}
-my @c = sort { $a <=> $b } map { cleanup_ms("by$_") } 1 .. 6;
+my @c = sort { $a <=> $b } map { AutouserTest::cleanup_ms($node, cert($_), $_) } map { "by$_" } 1 .. 6;
 diag("other identities' cleanups while m5..m8 are locked: @c ms");
 cmp_ok($c[-1], '<=', 2000, 'other identities are cleaned within 2 s (was 7.6-9.9 s)');
 is(sq("SELECT count(*) FROM pg_roles WHERE rolname IN ($all_in) AND rolcanlogin"), '4',
