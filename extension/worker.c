@@ -230,7 +230,7 @@ blocked(ProvisionWork *work, const char *failure)
 	work->answer.outcome = AUTOUSER_UNAVAILABLE_BUSY;
 	snprintf(
 		work->answer.detail, sizeof(work->answer.detail),
-		"Its provisioning found another transaction's lock for %ld ms: %s",
+		"Its provisioning found another transaction's lock for %ld ms: %s.",
 		waited, failure);
 }
 
