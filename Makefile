@@ -22,11 +22,13 @@ OBJS = \
 	extension/ask.o \
 	extension/auth_hook.o \
 	extension/password_hook.o \
+	extension/self_alter.o \
 	extension/terminate.o \
 	extension/role_lock.o \
 	extension/run_as.o \
 	extension/schema_trust.o \
 	extension/role_ddl.o \
+	extension/worker_settings.o \
 	extension/worker_runtime.o \
 	extension/worker.o \
 	extension/cleanup.o \

@@ -6,7 +6,8 @@
  * role: a login counted as a session before that lock was free is seen here
  * and the role is left alone.  Only roles recorded as managed (managed.c)
  * are touched, whatever the group role is now; never a superuser or the
- * admin role.
+ * admin role.  A drop that another transaction blocks is not waited for:
+ * the role is deactivated instead, and the drop is the caller's to retry.
  */
 #include "postgres.h"
 
@@ -81,6 +82,7 @@ autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 	int       counted;
 	char     *detail;
 	char     *drop_failure;
+	bool      drop_blocked = false;
 
 	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
 	if (!HeapTupleIsValid(tuple))
@@ -111,7 +113,8 @@ autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 	if (mode == AUTOUSER_CLEANUP_OFF)
 		return AUTOUSER_CLEANUP_NOTHING;
 	granted = granted_roles(role, group);
-	if (!can_login && granted == NIL)
+	/* Inactive already; with drop, a drop that was blocked before is due. */
+	if (!can_login && granted == NIL && mode != AUTOUSER_CLEANUP_DROP)
 		return AUTOUSER_CLEANUP_NOTHING;
 
 	if (ended_at != 0)
@@ -122,7 +125,12 @@ autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 		detail = pstrdup(why);
 	if (mode == AUTOUSER_CLEANUP_DROP)
 	{
-		drop_failure = autouser_ddl_try_drop(name);
+		drop_blocked = !autouser_try_lock_role_object(role);
+		if (drop_blocked)
+			drop_failure =
+				psprintf("another transaction holds role \"%s\" locked", name);
+		else
+			drop_failure = autouser_ddl_try_drop(name);
 		if (drop_failure == NULL)
 		{
 			autouser_user_state_forget(name);
@@ -131,6 +139,9 @@ autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 			autouser_stats_count(AUTOUSER_STAT_CLEANUP_DROP, 1);
 			return AUTOUSER_CLEANED;
 		}
+		if (!can_login && granted == NIL)
+			return drop_blocked ? AUTOUSER_CLEANUP_LOCKED
+								: AUTOUSER_CLEANUP_NOTHING;
 		detail = psprintf("%s; could not drop, deactivated instead: %s",
 						  detail, drop_failure);
 		autouser_stats_count(AUTOUSER_STAT_CLEANUP_DROP_FAILED, 1);
@@ -139,7 +150,7 @@ autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 	autouser_event_record(AUTOUSER_EVENT_DEACTIVATE, name, name, NULL, granted,
 						  detail, MyProcPid);
 	autouser_stats_count(AUTOUSER_STAT_CLEANUP_DEACTIVATE, 1);
-	return AUTOUSER_CLEANED;
+	return drop_blocked ? AUTOUSER_CLEANED_DROP_BLOCKED : AUTOUSER_CLEANED;
 }
 
 /* Recorded roles that can log in. */
@@ -164,11 +175,41 @@ active_managed_roles(void)
 }
 
 /*
- * Cleans every managed role that can log in and has no session, and purges
- * old events.  Without wait (the cleanup worker), roles locked by another
- * transaction are left for the next sweep; autouser.sweep() waits for them
- * like any statement, up to its own lock_timeout.  Returns how many roles
- * were cleaned.
+ * What a sweep cleans: every managed role that can log in, but those still
+ * in their cleanup_delay grace period.  Purges old events first.
+ */
+List *
+autouser_sweep_candidates(void)
+{
+	List     *roles = NIL;
+	ListCell *lc;
+
+	autouser_events_purge();
+	if (autouser_cleanup == AUTOUSER_CLEANUP_OFF)
+		return NIL;
+	foreach(lc, active_managed_roles())
+		if (!autouser_cleanup_is_pending(lfirst_oid(lc),
+										 autouser_cleanup_delay))
+			roles = lappend_oid(roles, lfirst_oid(lc));
+	return roles;
+}
+
+/* The sweep event, once a sweep cleaned something. */
+void
+autouser_sweep_record(int cleaned)
+{
+	if (cleaned > 0)
+		autouser_event_record(
+			AUTOUSER_EVENT_SWEEP, NULL, NULL, NULL, NULL,
+			psprintf("%d role(s) without a session cleaned", cleaned),
+			MyProcPid);
+}
+
+/*
+ * autouser.sweep(): one sweep in the caller's transaction, waiting for
+ * locked roles like any statement, up to the session's lock_timeout (the
+ * cleanup worker sweeps one role per transaction instead, and wait is
+ * false there).  Returns how many roles were cleaned.
  */
 int
 autouser_sweep(bool wait)
@@ -176,23 +217,15 @@ autouser_sweep(bool wait)
 	int       cleaned = 0;
 	ListCell *lc;
 
-	autouser_events_purge();
-	if (autouser_cleanup == AUTOUSER_CLEANUP_OFF)
-		return 0;
-	foreach(lc, active_managed_roles())
+	foreach(lc, autouser_sweep_candidates())
 	{
-		/* A role still in its cleanup_delay grace period is not the sweep's. */
-		if (autouser_cleanup_is_pending(lfirst_oid(lc),
-										autouser_cleanup_delay))
-			continue;
-		if (autouser_cleanup_role(lfirst_oid(lc), 0, 0, autouser_cleanup, wait,
-								  false, "sweep") == AUTOUSER_CLEANED)
+		AutouserCleanupResult result = autouser_cleanup_role(
+			lfirst_oid(lc), 0, 0, autouser_cleanup, wait, false, "sweep");
+
+		if (result == AUTOUSER_CLEANED ||
+			result == AUTOUSER_CLEANED_DROP_BLOCKED)
 			cleaned++;
 	}
-	if (cleaned > 0)
-		autouser_event_record(
-			AUTOUSER_EVENT_SWEEP, NULL, NULL, NULL, NULL,
-			psprintf("%d role(s) without a session cleaned", cleaned),
-			MyProcPid);
+	autouser_sweep_record(cleaned);
 	return cleaned;
 }

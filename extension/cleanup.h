@@ -13,6 +13,8 @@
 typedef enum AutouserCleanupResult
 {
 	AUTOUSER_CLEANED,                /* deactivated or dropped */
+	AUTOUSER_CLEANED_DROP_BLOCKED,   /* deactivated: another transaction blocks
+									* the drop; try the drop again later */
 	AUTOUSER_CLEANUP_NOTHING,        /* already inactive, or cleanup = off */
 	AUTOUSER_CLEANUP_BUSY,           /* a counted session holds the role */
 	AUTOUSER_CLEANUP_BUSY_UNCOUNTED, /* a backend not yet gone holds it */
@@ -25,7 +27,9 @@ extern AutouserCleanupResult
 autouser_cleanup_role(Oid role, pid_t exited_pid, TimestampTz ended_at,
 					  AutouserCleanupMode mode, bool wait, bool over_standbys,
 					  const char *why);
-extern int autouser_role_sessions(Oid role, pid_t exited_pid, int *counted);
-extern int autouser_sweep(bool wait);
+extern int   autouser_role_sessions(Oid role, pid_t exited_pid, int *counted);
+extern List *autouser_sweep_candidates(void);
+extern void  autouser_sweep_record(int cleaned);
+extern int   autouser_sweep(bool wait);
 
 #endif /* AUTOUSER_CLEANUP_H */

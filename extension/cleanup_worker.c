@@ -2,14 +2,16 @@
  * cleanup_worker.c -- the cleanup worker (bgw_type "pg_autouser cleanup"):
  * cleans roles whose last session ended (after pg_autouser.cleanup_delay),
  * sweeps at start and every pg_autouser.sweep_interval, and writes the
- * events others queued.  Each unit of work is its own transaction; a role
- * locked by another transaction is retried later, never waited for; one
- * failure never ends the worker.  Managed roles are recorded in the shared
- * catalogs, so it goes on cleaning them when the extension is dropped, and
- * even when pg_autouser.database is gone: role statements need some
- * database's catalogs, so it then picks another one ("postgres" if it can),
- * connecting to none just long enough to choose, works there without an
- * audit trail, and restarts to reconnect once its database is back.
+ * events others queued.  Each unit of work is its own transaction, a sweep
+ * one role per transaction; a role locked by another transaction is
+ * retried later with back-off, never waited for past one short lock try,
+ * and roles no lock blocked go first; one failure never ends the worker.
+ * Managed roles are recorded in the shared catalogs, so it goes on cleaning
+ * them when the extension is dropped, and even when pg_autouser.database is
+ * gone: role statements need some database's catalogs, so it then picks
+ * another one ("postgres" if it can), connecting to none just long enough
+ * to choose, works there without an audit trail, and restarts to reconnect
+ * once its database is back.
  */
 #include "postgres.h"
 
@@ -29,6 +31,7 @@
 #include "cleanup.h"
 #include "events.h"
 #include "guc.h"
+#include "plan.h"
 #include "primary_link.h"
 #include "replica_duty.h"
 #include "rule_change.h"
@@ -44,9 +47,16 @@
 /* A just-ended session may linger in the proc array; look again soon. */
 #define AUTOUSER_RETRY_MS    20
 #define AUTOUSER_MAX_RETRIES 100
-/* A role locked by another transaction, or a statement past lock_timeout. */
-#define AUTOUSER_RETRY_LOCKED_MS 1000
-#define AUTOUSER_MAX_SLEEP_MS    5000
+/*
+ * A role locked by another transaction, or a statement whose lock try
+ * failed: tried again after half the time it has been blocked, within
+ * these bounds.  A rule change some role's lock held up is applied again
+ * after the last.
+ */
+#define AUTOUSER_RETRY_LOCKED_MS      100
+#define AUTOUSER_RETRY_LOCKED_MAX_MS  5000
+#define AUTOUSER_RULE_CHANGE_RETRY_MS 1000
+#define AUTOUSER_MAX_SLEEP_MS         5000
 /* Without its database: how often to look whether it is back. */
 #define AUTOUSER_DATABASE_CHECK_MS 10000
 
@@ -54,7 +64,12 @@ typedef struct CleanupWork
 {
 	AutouserPendingCleanup entry;
 	AutouserCleanupResult  result;
+	char                   name[NAMEDATALEN]; /* the role's, for the log */
 } CleanupWork;
+
+/* Roles the sweep under way has yet to clean (TopMemoryContext). */
+static List *sweep_todo = NIL;
+static int   sweep_cleaned = 0;
 
 static void
 cleanup_step(void *arg)
@@ -62,16 +77,32 @@ cleanup_step(void *arg)
 	CleanupWork *work = arg;
 
 	pgstat_report_activity(STATE_RUNNING, "pg_autouser: cleaning up a role");
+	strlcpy(work->name, autouser_role_name(work->entry.role), NAMEDATALEN);
 	work->result = autouser_cleanup_role(
 		work->entry.role, work->entry.exited_pid, work->entry.ended_at,
-		autouser_cleanup, false, false, "provisioned for logins that gave up");
+		autouser_cleanup, false, false,
+		work->entry.swept ? "sweep" : "provisioned for logins that gave up");
 }
 
+/* A sweep starts: what it is to clean, one role per transaction. */
 static void
 sweep_step(void *arg)
 {
+	List         *roles;
+	MemoryContext old;
+
 	pgstat_report_activity(STATE_RUNNING, "pg_autouser: sweep");
-	(void) autouser_sweep(false);
+	roles = autouser_sweep_candidates();
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	list_free(sweep_todo);
+	sweep_todo = list_copy(roles);
+	MemoryContextSwitchTo(old);
+}
+
+static void
+sweep_done_step(void *arg)
+{
+	autouser_sweep_record(*(int *) arg);
 }
 
 static void
@@ -82,9 +113,42 @@ drain_step(void *arg)
 		(void) autouser_events_drain();
 }
 
+/*
+ * Another transaction blocks the cleanup (or, for a role deactivated
+ * instead, its drop): after half the time it has been blocked.  A role still
+ * active after pg_autouser.lock_timeout of that is logged, once.
+ */
+static long
+blocked_delay(CleanupWork *work, const char *failure)
+{
+	AutouserPendingCleanup *entry = &work->entry;
+	TimestampTz             now = GetCurrentTimestamp();
+	long                    blocked;
+
+	if (entry->blocked_since == 0)
+		entry->blocked_since = now;
+	blocked =
+		(long) TimestampDifferenceMilliseconds(entry->blocked_since, now);
+	if (blocked >= autouser_lock_timeout && !entry->reported &&
+		work->result != AUTOUSER_CLEANED_DROP_BLOCKED)
+	{
+		entry->reported = true;
+		ereport(
+			LOG,
+			(errmsg(
+				 "pg_autouser cannot clean up role \"%s\" yet: another transaction has held it locked for %ld ms",
+				 work->name, blocked),
+			 failure ? errdetail("The last try failed: %s.", failure) : 0,
+			 errhint(
+				 "The cleanup is retried with back-off; pg_locks and pg_prepared_xacts show the transactions holding locks.")));
+	}
+	return Min(Max(blocked / 2, AUTOUSER_RETRY_LOCKED_MS),
+			   AUTOUSER_RETRY_LOCKED_MAX_MS);
+}
+
 /* When to look at a pending cleanup again, or 0 to leave it to the sweep. */
 static TimestampTz
-retry_time(CleanupWork *work, bool ok, int sqlstate)
+retry_time(CleanupWork *work, bool ok, int sqlstate, const char *failure)
 {
 	long delay;
 
@@ -92,8 +156,11 @@ retry_time(CleanupWork *work, bool ok, int sqlstate)
 		return 0;
 	if (ok && work->result == AUTOUSER_CLEANUP_BUSY_UNCOUNTED)
 		delay = AUTOUSER_RETRY_MS;
-	else if (!ok || work->result == AUTOUSER_CLEANUP_LOCKED)
-		delay = AUTOUSER_RETRY_LOCKED_MS;
+	else if (!ok)
+		delay = blocked_delay(work, failure);
+	else if (work->result == AUTOUSER_CLEANUP_LOCKED ||
+			 work->result == AUTOUSER_CLEANED_DROP_BLOCKED)
+		delay = blocked_delay(work, NULL);
 	else
 		return 0;
 	if (++work->entry.attempts >= AUTOUSER_MAX_RETRIES)
@@ -101,42 +168,100 @@ retry_time(CleanupWork *work, bool ok, int sqlstate)
 	return TimestampTzPlusMilliseconds(GetCurrentTimestamp(), delay);
 }
 
-/* Cleans what is due; returns when the next pending entry is due (or 0). */
+/* One pending cleanup, or one role of the sweep; false if a lock try failed. */
+static bool
+clean_one(AutouserPendingCleanup *entry, TimestampTz *next_due)
+{
+	CleanupWork work;
+	char        failure[AUTOUSER_DETAIL_BYTES];
+	int         sqlstate = 0;
+	bool        ok;
+	TimestampTz retry;
+
+	memset(&work, 0, sizeof(work));
+	work.entry = *entry;
+	work.result = AUTOUSER_CLEANUP_NOTHING;
+	ok = autouser_run_in_transaction(cleanup_step, &work, failure,
+									 sizeof(failure), &sqlstate);
+	if (ok && entry->swept && entry->attempts == 0 &&
+		(work.result == AUTOUSER_CLEANED ||
+		 work.result == AUTOUSER_CLEANED_DROP_BLOCKED))
+		sweep_cleaned++;
+	retry = retry_time(&work, ok, sqlstate, ok ? NULL : failure);
+	if (retry != 0)
+	{
+		autouser_cleanup_retry(&work.entry, retry);
+		/* next_due was computed before this entry went back. */
+		if (*next_due == 0 || retry < *next_due)
+			*next_due = retry;
+	}
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return ok || sqlstate != ERRCODE_LOCK_NOT_AVAILABLE;
+}
+
+/* Entries no other transaction blocked before first. */
+static int
+unblocked_first(const void *a, const void *b)
+{
+	return (((const AutouserPendingCleanup *) a)->blocked_since != 0) -
+		   (((const AutouserPendingCleanup *) b)->blocked_since != 0);
+}
+
+/*
+ * Cleans what is due; returns when to look again.  After a lock try that
+ * failed, the rest goes back: what came meanwhile is looked at before the
+ * next retry.  Having cleaned anything, it asks to be called again at once:
+ * a statement that waited for a lock reset the latch, so a session that
+ * ended meanwhile woke nobody.
+ */
 static TimestampTz
 clean_due(bool *overflow)
 {
 	AutouserPendingCleanup due[AUTOUSER_CLEANUP_BATCH];
 	TimestampTz            next_due;
-	char                   failure[AUTOUSER_DETAIL_BYTES];
 	int                    n;
 
 	n = autouser_cleanup_take_due(GetCurrentTimestamp(),
 								  autouser_cleanup_delay, due,
 								  AUTOUSER_CLEANUP_BATCH, &next_due, overflow);
+	qsort(due, n, sizeof(AutouserPendingCleanup), unblocked_first);
 	for (int i = 0; i < n; i++)
-	{
-		CleanupWork work;
-		int         sqlstate = 0;
-		bool        ok;
-		TimestampTz retry;
-
-		work.entry = due[i];
-		work.result = AUTOUSER_CLEANUP_NOTHING;
-		ok = autouser_run_in_transaction(cleanup_step, &work, failure,
-										 sizeof(failure), &sqlstate);
-		retry = retry_time(&work, ok, sqlstate);
-		if (retry != 0)
+		if (!clean_one(&due[i], &next_due))
 		{
-			autouser_cleanup_retry(&work.entry, retry);
-			/* next_due was computed before this entry went back. */
-			if (next_due == 0 || retry < next_due)
-				next_due = retry;
+			for (int j = i + 1; j < n; j++)
+				autouser_cleanup_retry(&due[j], due[j].not_before);
+			break;
 		}
-		pgstat_report_activity(STATE_IDLE, NULL);
+	return n > 0 ? GetCurrentTimestamp() : next_due;
+}
+
+/*
+ * The next role of the sweep under way, unless its last session ended
+ * meanwhile (its pending cleanup has it, grace period and all); one that
+ * another transaction blocks goes to the pending cleanups, retried there.
+ * The sweep event comes after the last.  Returns when to look again: at
+ * once, as clean_due() does.
+ */
+static TimestampTz
+sweep_one(void)
+{
+	AutouserPendingCleanup entry;
+	TimestampTz            next_due = 0;
+	char                   failure[AUTOUSER_DETAIL_BYTES];
+
+	memset(&entry, 0, sizeof(entry));
+	entry.role = linitial_oid(sweep_todo);
+	entry.swept = true;
+	sweep_todo = list_delete_first(sweep_todo);
+	if (!autouser_cleanup_is_pending(entry.role, autouser_cleanup_delay))
+		(void) clean_one(&entry, &next_due);
+	if (sweep_todo == NIL)
+	{
+		(void) autouser_run_in_transaction(sweep_done_step, &sweep_cleaned,
+										   failure, sizeof(failure), NULL);
+		sweep_cleaned = 0;
 	}
-	if (n == AUTOUSER_CLEANUP_BATCH)
-		return GetCurrentTimestamp();
-	return next_due;
+	return GetCurrentTimestamp();
 }
 
 /* Where the cleanup worker runs (see the comment at the top). */
@@ -201,7 +326,7 @@ apply_rule_change(uint64 *applied)
 		return 0;
 	}
 	return TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-									   AUTOUSER_RETRY_LOCKED_MS);
+									   AUTOUSER_RULE_CHANGE_RETRY_MS);
 }
 
 /* Sessions whose certificate is revoked now; false to try again later. */
@@ -353,13 +478,17 @@ autouser_cleanup_main(Datum arg)
 				next_event = earliest(next_event, apply_rule_change(&applied));
 			next_due = clean_due(&overflow);
 			now = GetCurrentTimestamp();
-			if (overflow || next_sweep == 0 || now >= next_sweep)
+			/* A sweep under way goes on, unless pending cleanups were lost. */
+			if (overflow ||
+				(sweep_todo == NIL && (next_sweep == 0 || now >= next_sweep)))
 			{
 				(void) autouser_run_in_transaction(sweep_step, NULL, failure,
 												   sizeof(failure), NULL);
 				next_sweep = TimestampTzPlusMilliseconds(
 					GetCurrentTimestamp(), autouser_sweep_interval * 1000L);
 			}
+			if (sweep_todo != NIL)
+				next_due = earliest(next_due, sweep_one());
 		}
 		MemoryContextReset(loop_cxt);
 

@@ -9,6 +9,7 @@
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 
 /*
  * PostgreSQL 17 (commit 024c521117) replaced PGPROC.pgprocno with
@@ -63,6 +64,17 @@ autouser_restrict_search_path(void)
 #include "catalog/pg_proc.h"
 #define AutouserProcAclcheck(proc, role, mode) \
 	object_aclcheck(ProcedureRelationId, (proc), (role), (mode))
+#endif
+
+/*
+ * Every setting, as an array of *n pointers: PostgreSQL 16 made
+ * get_guc_variables() return a fresh array and its length.
+ */
+#if PG_VERSION_NUM < 160000
+#define AutouserGucVariables(n) \
+	(*(n) = GetNumConfigOptions(), get_guc_variables())
+#else
+#define AutouserGucVariables(n) get_guc_variables(n)
 #endif
 
 #endif /* AUTOUSER_COMPAT_H */

@@ -146,8 +146,8 @@ autouser_guc_init(void)
 
 	DefineCustomIntVariable(
 		"pg_autouser.lock_timeout",
-		"Longest any pg_autouser worker statement waits for a lock.",
-		"A job that times out is retried later; it never holds up other identities.",
+		"How long a job that another transaction's lock blocks is retried before it is reported.",
+		"A login is then refused with 57P03; a cleanup is logged and still retried. One try waits at most 100 ms (or this, if less), so a blocked job never holds up other identities.",
 		&autouser_lock_timeout, 2000, 1, 600 * 1000, PGC_SIGHUP, GUC_UNIT_MS,
 		NULL, NULL, NULL);
 

@@ -12,6 +12,7 @@
 #include "guc.h"
 #include "managed.h"
 #include "password_hook.h"
+#include "self_alter.h"
 #include "rules_cache.h"
 #include "shmem.h"
 #include "terminate.h"
@@ -36,6 +37,7 @@ _PG_init(void)
 	autouser_managed_init();
 	autouser_auth_hook_init();
 	autouser_password_hook_init();
+	autouser_self_alter_init();
 	autouser_terminate_init();
 	autouser_workers_register();
 	autouser_core_warm_up();

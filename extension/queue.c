@@ -6,6 +6,8 @@
  * posts its request and sleeps on its slot's condition variable; a worker
  * claims it together with identical requests (concurrent first logins of one
  * person), may put it back for later (the role is locked), and answers it.
+ * Requests never put back go first: one that waits for a lock never delays
+ * another identity's first try.
  * A login that leaves abandons its request, and the worker drops the answer.
  * Runs no SQL and decides nothing.
  */
@@ -39,7 +41,8 @@ typedef struct AutouserSlot
 	pid_t             owner_pid;  /* the login that posted the request */
 	TimestampTz       not_before; /* deferred until then */
 	int               deferrals;  /* times a worker found the role locked */
-	ConditionVariable cv;         /* broadcast when answered */
+	TimestampTz       blocked_since; /* first found a statement lock, or 0 */
+	ConditionVariable cv;            /* broadcast when answered */
 	AutouserRequest   request;
 	AutouserDecision  answer;
 } AutouserSlot;
@@ -120,6 +123,7 @@ autouser_queue_submit(const AutouserRequest *request)
 	slot->worker = -1;
 	slot->not_before = 0;
 	slot->deferrals = 0;
+	slot->blocked_since = 0;
 	slot->state = AUTOUSER_SLOT_PENDING;
 	autouser_unlock(AUTOUSER_LOCK_QUEUE);
 	autouser_wake_provisioners();
@@ -200,49 +204,74 @@ same_request(const AutouserRequest *a, const AutouserRequest *b)
 		   memcmp(a->attrs, b->attrs, a->attrs_len) == 0;
 }
 
+/* Caller holds the lock: whether slot waits for a worker now. */
+static bool
+slot_due(const AutouserSlot *slot, TimestampTz now)
+{
+	return slot->state == AUTOUSER_SLOT_PENDING && slot->not_before <= now;
+}
+
+/* Caller holds the lock: slot i joins the claim. */
+static void
+take_slot(AutouserClaim *claim, int i, int worker)
+{
+	AutouserSlot *slot = &queue->slots[i];
+
+	if (slot->blocked_since != 0 &&
+		(claim->blocked_since == 0 ||
+		 slot->blocked_since < claim->blocked_since))
+		claim->blocked_since = slot->blocked_since;
+	claim->slots[claim->n] = i;
+	claim->generations[claim->n] = slot->generation;
+	claim->n++;
+	slot->state = AUTOUSER_SLOT_WORKING;
+	slot->worker = worker;
+}
+
 /*
- * Worker side: take the lowest-indexed request that is due, and with it every
- * other due request for the same login (same identity, database and
- * certificate subject), so that concurrent first logins of one person are
- * provisioned once.  Returns how many slots were taken (0 = none); then
- * *next_ready is when the earliest deferred request becomes due (or 0).
+ * Worker side: take the lowest-indexed due request that was never put back
+ * (or else the lowest-indexed due one), and with it every other due request
+ * for the same login (same identity, database and certificate subject), so
+ * that concurrent first logins of one person are provisioned once.  Returns
+ * how many slots were taken (0 = none); then *next_ready is when the
+ * earliest deferred request becomes due (or 0).
  */
 int
 autouser_queue_claim(int worker, AutouserClaim *claim, TimestampTz *next_ready)
 {
 	TimestampTz now = GetCurrentTimestamp();
-	int         n = 0;
+	int         lead = -1;
 
 	*next_ready = 0;
+	claim->n = 0;
+	claim->blocked_since = 0;
 	autouser_lock(AUTOUSER_LOCK_QUEUE, LW_EXCLUSIVE);
-	for (int i = 0; i < queue->nslots && n < AUTOUSER_MAX_MERGED; i++)
+	for (int i = 0; i < queue->nslots; i++)
 	{
 		AutouserSlot *slot = &queue->slots[i];
 
-		if (slot->state != AUTOUSER_SLOT_PENDING)
-			continue;
-		if (slot->not_before > now)
-		{
-			if (*next_ready == 0 || slot->not_before < *next_ready)
-				*next_ready = slot->not_before;
-			continue;
-		}
-		if (n > 0 && !same_request(&claim->request, &slot->request))
-			continue;
-		if (n == 0)
-		{
-			memcpy(&claim->request, &slot->request, sizeof(AutouserRequest));
-			claim->login_pid = slot->owner_pid;
-		}
-		claim->slots[n] = i;
-		claim->generations[n] = slot->generation;
-		slot->state = AUTOUSER_SLOT_WORKING;
-		slot->worker = worker;
-		n++;
+		if (slot->state == AUTOUSER_SLOT_PENDING && slot->not_before > now &&
+			(*next_ready == 0 || slot->not_before < *next_ready))
+			*next_ready = slot->not_before;
+		if (slot_due(slot, now) &&
+			(lead < 0 ||
+			 (queue->slots[lead].deferrals > 0 && slot->deferrals == 0)))
+			lead = i;
 	}
+	if (lead >= 0)
+	{
+		memcpy(&claim->request, &queue->slots[lead].request,
+			   sizeof(AutouserRequest));
+		claim->login_pid = queue->slots[lead].owner_pid;
+		take_slot(claim, lead, worker);
+	}
+	for (int i = 0;
+		 lead >= 0 && i < queue->nslots && claim->n < AUTOUSER_MAX_MERGED; i++)
+		if (i != lead && slot_due(&queue->slots[i], now) &&
+			same_request(&claim->request, &queue->slots[i].request))
+			take_slot(claim, i, worker);
 	autouser_unlock(AUTOUSER_LOCK_QUEUE);
-	claim->n = n;
-	return n;
+	return claim->n;
 }
 
 /*
@@ -304,9 +333,14 @@ autouser_queue_answer(const AutouserClaim    *claim,
 		ConditionVariableBroadcast(&queue->slots[wake[k]].cv);
 }
 
-/* Worker side: the role is busy; put the claim back until not_before. */
+/*
+ * Worker side: the role is busy; put the claim back until not_before.
+ * blocked_since: when a statement of it first found another transaction's
+ * lock (0: it was the role's own lock).
+ */
 void
-autouser_queue_defer(const AutouserClaim *claim, TimestampTz not_before)
+autouser_queue_defer(const AutouserClaim *claim, TimestampTz not_before,
+					 TimestampTz blocked_since)
 {
 	autouser_lock(AUTOUSER_LOCK_QUEUE, LW_EXCLUSIVE);
 	for (int k = 0; k < claim->n; k++)
@@ -321,6 +355,8 @@ autouser_queue_defer(const AutouserClaim *claim, TimestampTz not_before)
 			slot->worker = -1;
 			slot->not_before = not_before;
 			slot->deferrals++;
+			if (slot->blocked_since == 0)
+				slot->blocked_since = blocked_since;
 		}
 		else if (slot->state == AUTOUSER_SLOT_ABANDONED)
 			slot->state = AUTOUSER_SLOT_IDLE;

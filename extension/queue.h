@@ -15,10 +15,12 @@
 /* The requests one worker took: the same login, possibly several times. */
 typedef struct AutouserClaim
 {
-	int             n;
-	int             slots[AUTOUSER_MAX_MERGED];
-	uint32          generations[AUTOUSER_MAX_MERGED];
-	pid_t           login_pid; /* the first one's */
+	int    n;
+	int    slots[AUTOUSER_MAX_MERGED];
+	uint32 generations[AUTOUSER_MAX_MERGED];
+	pid_t  login_pid; /* the first one's */
+	/* When a statement of it first found another transaction's lock, or 0. */
+	TimestampTz     blocked_since;
 	AutouserRequest request;
 } AutouserClaim;
 
@@ -39,7 +41,8 @@ extern int  autouser_queue_count_claim(const AutouserClaim *claim, Oid role);
 extern void autouser_queue_answer(const AutouserClaim    *claim,
 								  const AutouserDecision *answer);
 extern void
-autouser_queue_defer(const AutouserClaim *claim, TimestampTz not_before);
+autouser_queue_defer(const AutouserClaim *claim, TimestampTz not_before,
+					 TimestampTz blocked_since);
 extern void autouser_queue_requeue_worker(int worker);
 
 #endif /* AUTOUSER_QUEUE_H */

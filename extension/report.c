@@ -172,6 +172,8 @@ autouser_decision_detail(const AutouserRequest  *request,
 		case AUTOUSER_UNAVAILABLE_TIMEOUT:
 			return psprintf("No pg_autouser worker answered within %d ms.",
 							autouser_provision_timeout);
+		case AUTOUSER_UNAVAILABLE_BUSY:
+			return d->detail[0] != '\0' ? pstrdup(d->detail) : NULL;
 		case AUTOUSER_UNAVAILABLE_FAILED:
 		case AUTOUSER_UNAVAILABLE_PRIMARY:
 		case AUTOUSER_UNAVAILABLE_LAG:
@@ -318,6 +320,7 @@ report_unavailable(int elevel, const AutouserRequest *request,
 				elevel,
 				(errcode(ERRCODE_CANNOT_CONNECT_NOW),
 				 errmsg("cannot provision role \"%s\" now", identity),
+				 detail ? errdetail_log("%s", detail) : 0,
 				 errhint(
 					 "Another transaction holds role \"%s\" locked; try again.",
 					 identity)));

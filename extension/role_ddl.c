@@ -106,8 +106,8 @@ autouser_ddl_deactivate(const char *name, List *granted)
 
 /*
  * DROP ROLE in a subtransaction; on failure (it owns objects or holds
- * privileges somewhere) returns the reason and leaves the role as it was.
- * A lock wait past lock_timeout is not such a failure: it is raised.
+ * privileges somewhere, or another transaction's lock outlasted the try)
+ * returns the reason and leaves the role as it was.  A cancel is raised.
  */
 char *
 autouser_ddl_try_drop(const char *name)
@@ -133,8 +133,7 @@ autouser_ddl_try_drop(const char *name)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(outer);
 		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE ||
-			edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
 			ReThrowError(edata);
 		if (edata->detail)
 			failure = psprintf("%s: %s", edata->message, edata->detail);

@@ -5,10 +5,12 @@
  * take it exclusively and hold it to commit; the login fast path tries it
  * shared, without waiting, while it counts itself as a session.  Being a
  * heavyweight lock, a wait on it is interruptible, deadlock-checked, and
- * visible to pg_locks and the isolation tester.
+ * visible to pg_locks and the isolation tester.  Also tries, without
+ * waiting, the lock DROP ROLE needs.
  */
 #include "postgres.h"
 
+#include "catalog/pg_authid.h"
 #include "common/hashfn.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
@@ -46,6 +48,24 @@ autouser_lock_role(const char *name, LOCKMODE mode, bool wait)
 
 	role_locktag(&tag, name);
 	if (LockAcquire(&tag, mode, false, !wait) == LOCKACQUIRE_NOT_AVAIL)
+		return false;
+	AcceptInvalidationMessages();
+	return true;
+}
+
+/*
+ * The lock DROP ROLE takes on role's catalog object, if no other
+ * transaction holds it (one that granted the role a privilege, or created
+ * an object it owns, holds it until it ends); then held to commit.
+ */
+bool
+autouser_try_lock_role_object(Oid role)
+{
+	LOCKTAG tag;
+
+	SET_LOCKTAG_OBJECT(tag, InvalidOid, AuthIdRelationId, role, 0);
+	if (LockAcquire(&tag, AccessExclusiveLock, false, true) ==
+		LOCKACQUIRE_NOT_AVAIL)
 		return false;
 	AcceptInvalidationMessages();
 	return true;

@@ -9,5 +9,6 @@
 
 extern bool autouser_lock_role(const char *name, LOCKMODE mode, bool wait);
 extern void autouser_unlock_role(const char *name, LOCKMODE mode);
+extern bool autouser_try_lock_role_object(Oid role);
 
 #endif /* AUTOUSER_ROLE_LOCK_H */

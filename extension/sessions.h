@@ -20,7 +20,7 @@ typedef enum AutouserEndReason
 	AUTOUSER_END_CERT_REVOKED
 } AutouserEndReason;
 
-/* A managed role whose last counted session ended. */
+/* A managed role whose last counted session ended (or the sweep found). */
 typedef struct AutouserPendingCleanup
 {
 	Oid   role;
@@ -29,6 +29,10 @@ typedef struct AutouserPendingCleanup
 		ended_at; /* 0: not a session end (an abandoned provisioning) */
 	TimestampTz not_before; /* retry time, or 0 */
 	int         attempts;
+	bool        swept;         /* the sweep found it, another transaction
+								* blocked it, and it is retried here */
+	TimestampTz blocked_since; /* another transaction blocked it first */
+	bool        reported;      /* ... and it was logged as blocked */
 } AutouserPendingCleanup;
 
 extern Size autouser_sessions_shmem_size(void);

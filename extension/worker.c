@@ -4,8 +4,12 @@
  * its own transaction: take the role's lock (or put the request back for
  * later if another transaction holds it), decide again from the committed
  * catalogs and rules, CREATE or ALTER/GRANT/REVOKE as pg_autouser.admin_role,
- * count the waiting logins as sessions, commit, then wake them.  One failing
- * request is answered with a failure and never ends the worker.
+ * count the waiting logins as sessions, commit, then wake them.  A statement
+ * that finds another transaction's lock gives up after one short try and the
+ * request goes back, retried with back-off while the worker serves others,
+ * until it has been blocked for pg_autouser.lock_timeout: then the login is
+ * told its role is locked.  One failing request is answered with a failure
+ * and never ends the worker.
  */
 #include "postgres.h"
 
@@ -40,6 +44,8 @@
 
 /* A request whose role is locked by another transaction is tried again after this. */
 #define AUTOUSER_RETRY_LOCKED_MS 50
+/* ... and, blocked by a statement's lock, after half its time blocked, up to this. */
+#define AUTOUSER_RETRY_LOCKED_MAX_MS 1000
 /* A standby replays rule changes it is not told about: look this often. */
 #define AUTOUSER_STANDBY_RELOAD_MS 1000
 /* A primary counts every change; this only catches owners changing. */
@@ -101,9 +107,10 @@ typedef struct ProvisionWork
 {
 	AutouserClaim   *claim;
 	AutouserDecision answer;
-	bool             deferred;     /* the role was locked: try again later */
-	bool             nobody_waits; /* provisioned, but every login gave up */
-	bool             forward;      /* a standby's: the primary provisions it */
+	bool             deferred;      /* the role was locked: try again later */
+	TimestampTz      blocked_since; /* a statement found a lock first, or 0 */
+	bool             nobody_waits;  /* provisioned, but every login gave up */
+	bool             forward; /* a standby's: the primary provisions it */
 	bool end_others;     /* the rules took roles from sessions already open */
 	TimestampTz started; /* sessions older than this are the others */
 } ProvisionWork;
@@ -210,17 +217,48 @@ provision_step(void *arg)
 		autouser_queue_count_claim(work->claim, answer->role) == 0;
 }
 
+/*
+ * A statement of the provisioning found another transaction's lock: put it
+ * back, or, blocked for pg_autouser.lock_timeout by now, tell the login.
+ */
+static void
+blocked(ProvisionWork *work, const char *failure)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz since =
+		work->claim->blocked_since != 0 ? work->claim->blocked_since : now;
+	long waited = (long) TimestampDifferenceMilliseconds(since, now);
+
+	work->blocked_since = since;
+	if (waited < autouser_lock_timeout)
+	{
+		work->deferred = true;
+		return;
+	}
+	work->answer.outcome = AUTOUSER_UNAVAILABLE_BUSY;
+	snprintf(
+		work->answer.detail, sizeof(work->answer.detail),
+		"Its provisioning found another transaction's lock for %ld ms: %s.",
+		waited, failure);
+}
+
 static void
 serve(ProvisionWork *work)
 {
 	char failure[AUTOUSER_DETAIL_BYTES];
+	int  sqlstate = 0;
 
 	XLogRecPtr committed_before = XactLastCommitEnd;
 
 	if (!autouser_run_in_transaction(provision_step, work, failure,
-									 sizeof(failure), NULL))
+									 sizeof(failure), &sqlstate))
 	{
 		memset(&work->answer, 0, sizeof(work->answer));
+		if (sqlstate == ERRCODE_LOCK_NOT_AVAILABLE)
+		{
+			blocked(work, failure);
+			return;
+		}
 		work->answer.outcome = AUTOUSER_UNAVAILABLE_FAILED;
 		strlcpy(work->answer.detail, failure, sizeof(work->answer.detail));
 		return;
@@ -244,6 +282,21 @@ serve(ProvisionWork *work)
 		autouser_cleanup_enqueue(work->answer.role, 0, 0);
 }
 
+/* When to try a deferred request again. */
+static TimestampTz
+retry_time(const ProvisionWork *work)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	long        delay = AUTOUSER_RETRY_LOCKED_MS;
+
+	if (work->blocked_since != 0)
+		delay = Min(Max(delay, (long) TimestampDifferenceMilliseconds(
+								   work->blocked_since, now) /
+								   2),
+					AUTOUSER_RETRY_LOCKED_MAX_MS);
+	return TimestampTzPlusMilliseconds(now, delay);
+}
+
 /* Answers every due request; returns when the next deferred one is due (or 0). */
 static TimestampTz
 serve_requests(MemoryContext loop_cxt)
@@ -260,9 +313,8 @@ serve_requests(MemoryContext loop_cxt)
 		work.started = GetCurrentTimestamp();
 		serve(&work);
 		if (work.deferred)
-			autouser_queue_defer(
-				&claim, TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-													AUTOUSER_RETRY_LOCKED_MS));
+			autouser_queue_defer(&claim, retry_time(&work),
+								 work.blocked_since);
 		else
 			autouser_queue_answer(&claim, &work.answer);
 		pgstat_report_activity(STATE_IDLE, NULL);

@@ -1,10 +1,9 @@
 /*
  * worker_runtime.c -- the process side shared by the provisioning workers
  * and the cleanup worker: signal handling, registration, the connect
- * back-off (exponential up to 30 s, one log line a minute), the settings
- * every worker pins so that nothing set on pg_autouser.database or on a role
- * reaches the statements it runs, and the transaction around each unit of
- * work, whose failure is logged and never ends the worker.
+ * back-off (exponential up to 30 s, one log line a minute), its settings
+ * around connecting (worker_settings.c), and the transaction around each
+ * unit of work, whose failure is logged and never ends the worker.
  */
 #include "postgres.h"
 
@@ -26,31 +25,8 @@
 #include "queue.h"
 #include "rules_cache.h"
 #include "worker_runtime.h"
+#include "worker_settings.h"
 #include "workers.h"
-
-/*
- * Settings a database or role setting (ALTER DATABASE/ROLE ... SET) could
- * otherwise give the workers: pinned at the highest priority, so that the
- * database's owner cannot steer what the workers run with more rights.
- * lock_timeout is pinned to pg_autouser.lock_timeout separately.
- */
-static const char *const pinned_settings[][2] = {
-	{"search_path", "pg_catalog, pg_temp"},
-	{"default_transaction_read_only", "off"},
-	{"default_transaction_isolation", "read committed"},
-	{"default_transaction_deferrable", "off"},
-	{"statement_timeout", "0"},
-	{"idle_in_transaction_session_timeout", "0"},
-	{"idle_session_timeout", "0"},
-	{"session_replication_role", "origin"},
-	{"exit_on_error", "off"},
-	{"row_security", "on"},
-	{"standard_conforming_strings", "on"},
-	{"transform_null_equals", "off"},
-	{"default_tablespace", ""},
-	{"temp_tablespaces", ""},
-	{"createrole_self_grant", ""}, /* PostgreSQL 16+ */
-};
 
 static bool               connecting = false;
 static bool               database_missing = false;
@@ -76,19 +52,6 @@ connect_failure_log(ErrorData *edata)
 	edata->hint = MemoryContextStrdup(
 		ErrorContext,
 		"The pg_autouser workers cannot connect to pg_autouser.database, so certificate logins are not provisioned; they retry with back-off and log this at most once a minute.");
-}
-
-static void
-pin_settings(void)
-{
-	char lock_timeout[32];
-
-	for (int i = 0; i < (int) lengthof(pinned_settings); i++)
-		if (GetConfigOption(pinned_settings[i][0], true, false) != NULL)
-			SetConfigOption(pinned_settings[i][0], pinned_settings[i][1],
-							PGC_SUSET, PGC_S_OVERRIDE);
-	snprintf(lock_timeout, sizeof(lock_timeout), "%d", autouser_lock_timeout);
-	SetConfigOption("lock_timeout", lock_timeout, PGC_SUSET, PGC_S_OVERRIDE);
 }
 
 /*
@@ -151,12 +114,14 @@ autouser_worker_start(int index, const char *appname)
 	connecting = true;
 	prev_emit_log_hook = emit_log_hook;
 	emit_log_hook = connect_failure_log;
+	autouser_settings_note();
 	BackgroundWorkerInitializeConnection(autouser_database, NULL,
 										 BGWORKER_BYPASS_ALLOWCONN);
 	emit_log_hook = prev_emit_log_hook;
 	connecting = false;
 
-	pin_settings();
+	autouser_settings_shed();
+	autouser_settings_pin();
 	autouser_worker_set_connected(index);
 	pgstat_report_appname(appname);
 	loop_cxt = AllocSetContextCreate(
@@ -181,14 +146,23 @@ autouser_worker_start_elsewhere(int index, const char *database,
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 	autouser_worker_attach(index);
+	autouser_settings_note();
 	BackgroundWorkerInitializeConnection(database, NULL, 0);
-	pin_settings();
+	autouser_settings_shed();
+	autouser_settings_pin();
 	autouser_worker_set_running(index);
 	pgstat_report_appname(appname);
 	loop_cxt = AllocSetContextCreate(
 		TopMemoryContext, "pg_autouser worker loop", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(loop_cxt);
 	return loop_cxt;
+}
+
+/* A worker's lock_timeout: one short try (see worker_runtime.h). */
+int
+autouser_lock_try_ms(void)
+{
+	return Min(autouser_lock_timeout, AUTOUSER_LOCK_TRY_MS);
 }
 
 /* Processes a pending reload; returns whether there was one. */
@@ -199,14 +173,16 @@ autouser_worker_reload_if_asked(void)
 		return false;
 	ConfigReloadPending = false;
 	ProcessConfigFile(PGC_SIGHUP);
-	pin_settings();
+	autouser_settings_pin();
 	return true;
 }
 
 /*
  * One unit of work in its own transaction, connected to SPI.  An error is
  * logged with its SQLSTATE and copied to failure (and *sqlstate, if not
- * NULL); the transaction is rolled back and the worker goes on.
+ * NULL); the transaction is rolled back and the worker goes on.  A lock try
+ * that failed (55P03) is logged at DEBUG1 only: the caller tries again and
+ * reports a job that stays blocked.
  */
 bool
 autouser_run_in_transaction(AutouserWorkStep step, void *arg, char *failure,
@@ -236,7 +212,7 @@ autouser_run_in_transaction(AutouserWorkStep step, void *arg, char *failure,
 		FlushErrorState();
 		/* Every level: a step may have failed inside a subtransaction. */
 		AbortOutOfAnyTransaction();
-		ereport(LOG,
+		ereport(edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE ? DEBUG1 : LOG,
 				(errcode(edata->sqlerrcode),
 				 errmsg("pg_autouser worker failed: %s (SQLSTATE %s)",
 						edata->message, unpack_sql_state(edata->sqlerrcode)),

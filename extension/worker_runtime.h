@@ -8,6 +8,16 @@
 
 typedef void (*AutouserWorkStep)(void *arg);
 
+/*
+ * One try of a worker statement waits this long for another transaction's
+ * lock at most (less when pg_autouser.lock_timeout is less); then the job
+ * goes back to its queue, retried with back-off while the worker serves
+ * other identities.
+ */
+#define AUTOUSER_LOCK_TRY_MS 100
+
+extern int autouser_lock_try_ms(void);
+
 extern MemoryContext autouser_worker_start(int index, const char *appname);
 extern MemoryContext
 			autouser_worker_start_elsewhere(int index, const char *database,

@@ -241,6 +241,20 @@ sub open_session
 	return AutouserTest::Session::open($connstr);
 }
 
+# Opens and ends a certificate session of $user; returns the server's own
+# measure (from the cleanup event) of the time from the session's end to
+# the role's deactivation or drop, in ms, or 999999 if no event came.
+sub cleanup_ms
+{
+	my ($node, $cert, $user) = @_;
+	my $s = open_session(cert_connstr($node, $cert, $user));
+	$s->query_safe('SELECT 1');
+	$s->quit;
+	my $events = "FROM autouser.events WHERE role = '$user' AND action IN ('drop', 'deactivate')";
+	$node->poll_query_until('postgres', "SELECT count(*) > 0 $events") or return 999999;
+	return $node->safe_psql('postgres', "SELECT substring(detail from '^([0-9]+) ms after') $events");
+}
+
 # Append a setting to postgresql.conf, reload, and wait until it is in effect.
 sub set_conf
 {

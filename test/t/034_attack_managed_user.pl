@@ -38,7 +38,8 @@ my $pw_connstr = 'host=127.0.0.1 port=' . $node->port . ' dbname=legacydb sslmod
 my ($ret, $out, $err) = $node->psql('postgres', "ALTER ROLE alice PASSWORD 'pw'",
 	connstr => cs($alice, 'alice'));
 isnt($ret, 0, 'finding 8: a managed role cannot give itself a password');
-like($err, qr/role "alice" is managed by pg_autouser and cannot have a password/, 'saying why');
+like($err, qr/role "alice" is managed by pg_autouser and cannot alter itself/,
+	'saying why (it cannot alter itself at all: 913_attack_self_lock.pl)');
 ($ret, $out, $err) = $node->psql('postgres', "ALTER ROLE alice PASSWORD 'pw'");
 isnt($ret, 0, 'nor can a superuser give it one');
 like($err, qr/ERROR:  role "alice" is managed by pg_autouser and cannot have a password/, 'same error');
