@@ -34,16 +34,16 @@ GetOptions(\%opt, 'smoke', 'rounds=i', 'out=s', 'json=s', 'bin=s')
 
 my $bin = $opt{bin} || $ENV{AUTOUSER_BENCH_BIN} || find_bin();
 
+# The build tree's binary (make bench-build), else one on PATH.
 sub find_bin
 {
-	my $bindir = `pg_config --bindir`;
-	chomp $bindir;
-	return "$bindir/pg_autouser_bench" if -x "$bindir/pg_autouser_bench";
+	my $built = "$FindBin::RealBin/../build/bench/bench/pg_autouser_bench";
+	return $built if -x $built;
 	for my $dir (split /:/, $ENV{PATH})
 	{
 		return "$dir/pg_autouser_bench" if -x "$dir/pg_autouser_bench";
 	}
-	die "pg_autouser_bench not found: run make install, or pass --bin\n";
+	die "pg_autouser_bench not found: build it with make bench-build, or pass --bin\n";
 }
 
 # Settings of both clusters.  The test framework already sets fsync = off; logging every
