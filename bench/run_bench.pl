@@ -46,9 +46,13 @@ sub find_bin
 	die "pg_autouser_bench not found: build it with make bench-build, or pass --bin\n";
 }
 
-# Settings of both clusters.  The test framework already sets fsync = off; logging every
-# statement and connection would add the same cost to both and blur the comparison.
+# Settings of both clusters.  Production durability: the test framework writes fsync = off,
+# and a later line wins, so every commit waits for its WAL flush here as on a real server.
+# Logging every statement and connection would add the same cost to both and blur the
+# comparison.
 my $conf = <<'CONF';
+fsync = on
+synchronous_commit = on
 max_connections = 120
 shared_buffers = 128MB
 log_statement = none
