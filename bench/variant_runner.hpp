@@ -17,8 +17,7 @@ namespace pg_autouser::bench {
 
 using Clock = std::chrono::steady_clock;
 
-// Roles bench/run_bench.pl made on both primaries (and so on their standbys).
-constexpr const char *kReaderRole = "bench_reader";
+// The ordinary LOGIN role bench/run_bench.pl made on both primaries (and so on their standbys).
 constexpr const char *kPlainUser = "plain_user";
 
 double ms_since(Clock::time_point start);
