@@ -22,12 +22,16 @@ constexpr const char *kUsage =
     "usage: pg_autouser_bench --plain HOST:PORT --auto HOST:PORT\n"
     "         --plain-admin CONNINFO --auto-admin CONNINFO\n"
     "         --ca-cert FILE --ca-key FILE [--root-cert FILE]\n"
-    "         [--rounds N] [--smoke] [--out FILE.md] [--json FILE.json]\n"
+    "         [--plain-standby HOST:PORT --auto-standby HOST:PORT\n"
+    "          --plain-standby-admin CONNINFO --auto-standby-admin CONNINFO]\n"
+    "         [--rounds N] [--standby-rounds N] [--smoke] [--out FILE.md] [--json FILE.json]\n"
     "         [--storm N] [--storm-clients N] [--scale-rounds N]\n"
     "         [--scale-roles N] [--scale-rules N] [--workdir DIR]\n"
     "--plain: cluster without pg_autouser (the baseline); --auto: pg_autouser preloaded and\n"
     "created.  Admin conninfos are superuser sessions (e.g. unix socket, trust).  Client\n"
     "certificates are minted with the CA; --root-cert (default: --ca-cert) verifies servers.\n"
+    "--plain-standby, --auto-standby: a streaming hot standby of each; the auto one has\n"
+    "pg_autouser.primary_conninfo set.  With them the standby variants run too.\n"
     "--smoke: few rounds and small storm and scale, every variant still runs.\n";
 
 [[noreturn]] void usage(const std::string &why) {
@@ -69,7 +73,8 @@ int main(int argc, char **argv) {
 	Config cfg;
 	std::string out_path, json_path, root_cert, workdir;
 	bool have_plain = false, have_auto = false;
-	long rounds = 0, storm = 0, clients = 0, scale_rounds = 0, scale_roles = 0, scale_rules = 0;
+	long rounds = 0, standby_rounds = 0, storm = 0, clients = 0, scale_rounds = 0, scale_roles = 0,
+	     scale_rules = 0;
 	for (int i = 1; i < argc; i++) {
 		std::string opt = argv[i];
 		if (opt == "--smoke") {
@@ -91,6 +96,14 @@ int main(int argc, char **argv) {
 			cfg.plain_admin = arg;
 		else if (opt == "--auto-admin")
 			cfg.autouser_admin = arg;
+		else if (opt == "--plain-standby")
+			cfg.plain_standby = parse_endpoint(arg);
+		else if (opt == "--auto-standby")
+			cfg.auto_standby = parse_endpoint(arg);
+		else if (opt == "--plain-standby-admin")
+			cfg.plain_standby_admin = arg;
+		else if (opt == "--auto-standby-admin")
+			cfg.auto_standby_admin = arg;
 		else if (opt == "--ca-cert")
 			cfg.ca_cert = arg;
 		else if (opt == "--ca-key")
@@ -105,6 +118,8 @@ int main(int argc, char **argv) {
 			workdir = arg;
 		else if (opt == "--rounds")
 			rounds = parse_number(opt, arg);
+		else if (opt == "--standby-rounds")
+			standby_rounds = parse_number(opt, arg);
 		else if (opt == "--storm")
 			storm = parse_number(opt, arg);
 		else if (opt == "--storm-clients")
@@ -121,21 +136,30 @@ int main(int argc, char **argv) {
 	if (!have_plain || !have_auto || cfg.plain_admin.empty() || cfg.autouser_admin.empty() ||
 	    cfg.ca_cert.empty() || cfg.ca_key.empty())
 		usage("--plain, --auto, --plain-admin, --auto-admin, --ca-cert and --ca-key are needed");
+	bool any_standby = !cfg.plain_standby.port.empty() || !cfg.auto_standby.port.empty() ||
+	                   !cfg.plain_standby_admin.empty() || !cfg.auto_standby_admin.empty();
+	if (any_standby &&
+	    (!cfg.standbys() || cfg.plain_standby_admin.empty() || cfg.auto_standby_admin.empty()))
+		usage("--plain-standby, --auto-standby, --plain-standby-admin and --auto-standby-admin "
+		      "go together");
 
 	if (cfg.smoke) {
 		cfg.rounds = 8;
+		cfg.standby_rounds = 4;
 		cfg.storm_logins = 200;
 		cfg.scale_rounds = 5;
 		cfg.scale_large_roles = 200;
 		cfg.scale_large_rules = 50;
 	}
 	cfg.rounds = rounds ? static_cast<int>(rounds) : cfg.rounds;
+	cfg.standby_rounds = standby_rounds ? static_cast<int>(standby_rounds) : cfg.standby_rounds;
 	cfg.storm_logins = storm ? static_cast<int>(storm) : cfg.storm_logins;
 	cfg.storm_clients = clients ? static_cast<int>(clients) : cfg.storm_clients;
 	cfg.scale_rounds = scale_rounds ? static_cast<int>(scale_rounds) : cfg.scale_rounds;
 	cfg.scale_large_roles = scale_roles ? scale_roles : cfg.scale_large_roles;
 	cfg.scale_large_rules = scale_rules ? scale_rules : cfg.scale_large_rules;
-	cfg.plain.root_cert = cfg.autouser.root_cert = root_cert.empty() ? cfg.ca_cert : root_cert;
+	cfg.plain.root_cert = cfg.autouser.root_cert = cfg.plain_standby.root_cert =
+	    cfg.auto_standby.root_cert = root_cert.empty() ? cfg.ca_cert : root_cert;
 
 	bool own_workdir = workdir.empty();
 	try {

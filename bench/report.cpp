@@ -90,10 +90,27 @@ const VariantResult *find(const std::vector<VariantResult> &variants, const std:
 	return nullptr;
 }
 
+// One row per variant: latency, ratio to the group's baseline, and the SPEC §9 target.
+void latency_table(std::ostringstream &md, const std::vector<VariantResult> &variants) {
+	md << "| variant | n | median ms | p95 ms | p99 ms | × baseline | SPEC §9 target | met |\n";
+	md << "|---|---:|---:|---:|---:|---:|---|---|\n";
+	for (const VariantResult &v : variants) {
+		md << "| " << v.label << " | " << v.summary.n << " | " << fmt(v.summary.median) << " | "
+		   << fmt(v.summary.p95) << " | " << fmt(v.summary.p99) << " | " << fmt(v.ratio, 3)
+		   << " | ";
+		if (v.target_ratio > 0)
+			md << "≤ " << fmt(v.target_ratio) << "× | " << yes_no(v.ratio <= v.target_ratio);
+		else
+			md << v.note << " | ";
+		md << " |\n";
+	}
+}
+
 } // namespace
 
 void finish(Results &results) {
 	finish_group(results.latency);
+	finish_group(results.standby);
 	for (ScalePhase &phase : results.scale)
 		finish_group(phase.variants);
 	results.storm_plain.summary = summarize(results.storm_plain.samples);
@@ -112,19 +129,17 @@ std::string to_markdown(const Results &r) {
 
 	md << "### Login latency (" << info.rounds
 	   << " rounds; each round takes one sample of every variant, in rotating order)\n\n";
-	md << "| variant | n | median ms | p95 ms | p99 ms | × baseline | SPEC §9 target | met |\n";
-	md << "|---|---:|---:|---:|---:|---:|---|---|\n";
-	for (const VariantResult &v : r.latency) {
-		md << "| " << v.label << " | " << v.summary.n << " | " << fmt(v.summary.median) << " | "
-		   << fmt(v.summary.p95) << " | " << fmt(v.summary.p99) << " | " << fmt(v.ratio, 3)
-		   << " | ";
-		if (v.target_ratio > 0)
-			md << "≤ " << fmt(v.target_ratio) << "× | " << yes_no(v.ratio <= v.target_ratio);
-		else
-			md << v.note << " | ";
-		md << " |\n";
-	}
+	latency_table(md, r.latency);
 	md << "\nAdmin-connection approach: " << info.admin_login << ".\n\n";
+
+	if (!r.standby.empty()) {
+		md << "### Login latency on hot standbys (" << info.standby_rounds
+		   << " rounds, interleaved the same way; × the plain standby's median)\n\n";
+		latency_table(md, r.standby);
+		md << "\nA streaming hot standby of each cluster. First logins and reactivations on the "
+		      "auto standby are provisioned by its primary (pg_autouser.primary_conninfo, as the "
+		      "admin role, by certificate) and admitted once the standby has replayed them.\n\n";
+	}
 
 	md << "### Storm (" << info.storm_clients << " concurrent clients)\n\n";
 	md << "| storm | logins | failures | seconds | logins/s | median ms | p99 ms |\n";
@@ -204,6 +219,8 @@ std::string to_json(const Results &r) {
 	js << "  \"rounds\": " << info.rounds << ",\n";
 	js << "  \"admin_login\": " << json_string(info.admin_login) << ",\n";
 	js << "  \"latency\": " << json_variants(r.latency, "  ") << ",\n";
+	js << "  \"standby_rounds\": " << info.standby_rounds << ",\n";
+	js << "  \"standby\": " << json_variants(r.standby, "  ") << ",\n";
 	double plain_tp = r.storm_plain.throughput();
 	js << "  \"storm\": {\"clients\": " << info.storm_clients
 	   << ",\n    \"plain\": " << json_storm(r.storm_plain)

@@ -56,6 +56,7 @@ struct RunInfo {
 	std::string load_after;
 	unsigned nproc = 0;
 	int rounds = 0;
+	int standby_rounds = 0; // 0: no standbys were given
 	int scale_rounds = 0;
 	int storm_clients = 0;
 	bool smoke = false;
@@ -65,6 +66,7 @@ struct RunInfo {
 struct Results {
 	RunInfo info;
 	std::vector<VariantResult> latency; // [0] is the baseline
+	std::vector<VariantResult> standby; // on hot standbys; [0] is their baseline; may be empty
 	StormResult storm_plain;
 	StormResult storm_auto;
 	CleanupResult cleanup;

@@ -1,10 +1,11 @@
-# run_bench.pl -- starts the two TLS clusters the benchmark compares (plain: pg_autouser not
-# preloaded; auto: preloaded and created), prepares their roles, rules and the admin-connection
-# procedures, runs pg_autouser_bench and prints its tables.  Stops both clusters at the end,
-# also on failure.  Measures nothing itself.
+# run_bench.pl -- starts the clusters the benchmark compares (plain: pg_autouser not preloaded;
+# auto: preloaded and created; and a streaming hot standby of each, the auto one provisioning
+# through its primary), prepares their roles, rules and the admin-connection procedures, runs
+# pg_autouser_bench and prints its tables.  Stops every cluster at the end, also on failure.
+# Measures nothing itself.
 #
-# perl bench/run_bench.pl [--smoke] [--rounds N] [--out FILE.md] [--json FILE.json]
-#                         [--bin PATH] [-- more pg_autouser_bench options]
+# perl bench/run_bench.pl [--smoke] [--rounds N] [--standby-rounds N] [--out FILE.md]
+#                         [--json FILE.json] [--bin PATH] [-- more pg_autouser_bench options]
 # Needs PERL5LIB with PostgreSQL's src/test/perl; bench/run.sh sets everything up.
 use strict;
 use warnings;
@@ -29,26 +30,33 @@ use Test::More ();
 Test::More->builder->no_ending(1);
 
 my %opt = (rounds => undef, smoke => 0);
-GetOptions(\%opt, 'smoke', 'rounds=i', 'out=s', 'json=s', 'bin=s')
-  or die "usage: $0 [--smoke] [--rounds N] [--out FILE] [--json FILE] [--bin PATH]\n";
+GetOptions(\%opt, 'smoke', 'rounds=i', 'standby-rounds=i', 'out=s', 'json=s', 'bin=s')
+  or die "usage: $0 [--smoke] [--rounds N] [--standby-rounds N] [--out FILE] [--json FILE]"
+  . " [--bin PATH]\n";
 
 my $bin = $opt{bin} || $ENV{AUTOUSER_BENCH_BIN} || find_bin();
 
+# The build tree's binary (make bench-build), else one on PATH.
 sub find_bin
 {
-	my $bindir = `pg_config --bindir`;
-	chomp $bindir;
-	return "$bindir/pg_autouser_bench" if -x "$bindir/pg_autouser_bench";
+	my $built = "$FindBin::RealBin/../build/bench/bench/pg_autouser_bench";
+	return $built if -x $built;
 	for my $dir (split /:/, $ENV{PATH})
 	{
 		return "$dir/pg_autouser_bench" if -x "$dir/pg_autouser_bench";
 	}
-	die "pg_autouser_bench not found: run make install, or pass --bin\n";
+	die "pg_autouser_bench not found: build it with make bench-build, or pass --bin\n";
 }
 
-# Settings of both clusters.  The test framework already sets fsync = off; logging every
-# statement and connection would add the same cost to both and blur the comparison.
+# Settings of both clusters (their standbys copy them).  Production durability: the test
+# framework writes fsync = off, and a later line wins, so every commit waits for its WAL flush
+# here as on a real server.  wal_level = replica for the standbys.  Logging every statement and
+# connection would add the same cost to both and blur the comparison.
 my $conf = <<'CONF';
+fsync = on
+synchronous_commit = on
+wal_level = replica
+max_wal_senders = 4
 max_connections = 120
 shared_buffers = 128MB
 log_statement = none
@@ -62,13 +70,21 @@ eval {
 	my $certdir = AutouserTest::make_ca();
 	my $plain = AutouserTest::start_node('bench_plain', preload => '', conf => $conf);
 	push @nodes, $plain;
-	my $auto = AutouserTest::start_node('bench_auto', conf => $conf);
+	# The workers act as a dedicated admin role, as README recommends; it is also the role the
+	# auto standby logs in to the primary as.
+	my $auto = AutouserTest::start_node('bench_auto', conf => $conf . <<'CONF');
+pg_autouser.admin_role = 'bench_provisioner'
+CONF
 	push @nodes, $auto;
 
 	$auto->safe_psql('postgres', q{
 		CREATE ROLE bench_reader NOLOGIN;
 		CREATE ROLE plain_user LOGIN;
+		CREATE ROLE bench_provisioner LOGIN CREATEROLE;
 		CREATE EXTENSION pg_autouser;
+		GRANT USAGE ON SCHEMA autouser TO bench_provisioner;
+		GRANT EXECUTE ON FUNCTION autouser._provision_for_standby(text, text, text, text[]),
+			autouser._renew_leases(text, jsonb) TO bench_provisioner;
 		SELECT autouser.add_rule('u_*', ARRAY['bench_reader'], comment => 'bench');
 	});
 	AutouserTest::wait_for_workers($auto);
@@ -140,15 +156,33 @@ eval {
 		$$;
 	});
 
+	# A streaming hot standby of each.  The auto one provisions first logins and reactivations
+	# through its primary, logged in as the admin role by certificate (README: Replicas and
+	# failover); the plain one is the standbys' baseline.
+	my $plain_standby = AutouserTest::make_standby($plain, 'bench_plain_standby', without_workers => 1);
+	push @nodes, $plain_standby;
+	my $link = AutouserTest::cert_connstr($auto, AutouserTest::client_cert(cn => 'bench_provisioner'),
+		'bench_provisioner');
+	my $auto_standby = AutouserTest::make_standby($auto, 'bench_auto_standby', conf => <<"CONF");
+pg_autouser.primary_conninfo = @{[ AutouserTest::conf_quote($link) ]}
+pg_autouser.node_name = 'bench_standby'
+CONF
+	push @nodes, $auto_standby;
+
 	my @cmd = ($bin,
 		'--plain', '127.0.0.1:' . $plain->port,
 		'--auto', '127.0.0.1:' . $auto->port,
 		'--plain-admin', $plain->connstr('postgres'),
 		'--auto-admin', $auto->connstr('postgres'),
+		'--plain-standby', '127.0.0.1:' . $plain_standby->port,
+		'--auto-standby', '127.0.0.1:' . $auto_standby->port,
+		'--plain-standby-admin', $plain_standby->connstr('postgres'),
+		'--auto-standby-admin', $auto_standby->connstr('postgres'),
 		'--ca-cert', "$certdir/ca.crt", '--ca-key', "$certdir/ca.key",
 		'--workdir', PostgreSQL::Test::Utils::tempdir());
 	push @cmd, '--smoke' if $opt{smoke};
 	push @cmd, '--rounds', $opt{rounds} if $opt{rounds};
+	push @cmd, '--standby-rounds', $opt{'standby-rounds'} if $opt{'standby-rounds'};
 	push @cmd, '--out', $opt{out} if $opt{out};
 	push @cmd, '--json', $opt{json} if $opt{json};
 	push @cmd, @ARGV;

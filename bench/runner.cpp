@@ -1,5 +1,6 @@
-// runner.cpp -- the benchmark's variants (docs/benchmarks.md explains each), their set-up
-// between samples, the storms and the scale phases.  Timed regions cover only what a client
+// runner.cpp -- the benchmark's variants on the primaries (docs/benchmarks.md explains each),
+// their set-up between samples, the storms and the scale phases, and the order of it all; the
+// standbys' variants are in standby_variants.cpp.  Timed regions cover only what a client
 // waits for; preparing a sample (minting a certificate, deactivating a role) is never timed.
 //
 // What bench/run_bench.pl prepared and this file relies on:
@@ -9,7 +10,7 @@
 //          bench_activate_user(text, text[]) and bench_deactivate_user(text).
 #include "runner.hpp"
 
-#include "cert_factory.hpp"
+#include "variant_runner.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -28,10 +29,6 @@ namespace pg_autouser::bench {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-constexpr const char *kReaderRole = "bench_reader";
-constexpr const char *kPlainUser = "plain_user";
 constexpr const char *kHeldUser = "u_held";
 constexpr const char *kReactUser = "u_react";
 constexpr const char *kAdminUser = "bench_admin";
@@ -40,10 +37,6 @@ constexpr int kWarmupRounds = 5;
 constexpr std::size_t kMaxFailures = 25;
 constexpr std::size_t kMaxStormErrors = 5;
 constexpr long kRoleBatch = 5000;
-
-double ms_since(Clock::time_point start) {
-	return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
 
 std::string cpu_model() {
 	std::ifstream in("/proc/cpuinfo");
@@ -81,8 +74,23 @@ std::string run_tag() {
 	return buf;
 }
 
-VariantResult variant(const char *key, const char *label, double target_ratio,
-                      const char *note = "") {
+} // namespace
+
+Runner::Runner(const Config &config, Results &results)
+    : cfg_(config), res_(results), certs_(config.ca_cert, config.ca_key, config.workdir),
+      tag_(run_tag()) {}
+
+void Runner::teardown() {
+	standby_held_.reset();
+	held_.reset();
+	res_.info.load_after = load_average();
+}
+
+double ms_since(Clock::time_point start) {
+	return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+VariantResult variant(const char *key, const char *label, double target_ratio, const char *note) {
 	VariantResult v;
 	v.key = key;
 	v.label = label;
@@ -90,59 +98,6 @@ VariantResult variant(const char *key, const char *label, double target_ratio,
 	v.note = note;
 	return v;
 }
-
-class Runner {
-  public:
-	Runner(const Config &config, Results &results)
-	    : cfg_(config), res_(results), certs_(config.ca_cert, config.ca_key, config.workdir),
-	      tag_(run_tag()) {}
-
-	void setup();
-	void latency_rounds();
-	void cleanup_events();
-	void storms();
-	void scale();
-	void teardown() {
-		held_.reset();
-		res_.info.load_after = load_average();
-	}
-
-  private:
-	struct Step {
-		VariantResult *result;
-		std::function<void(VariantResult *)> sample; // records into result unless it is null
-	};
-
-	std::string cert_for(const std::string &cn);
-	std::string conninfo(const Endpoint &endpoint, const std::string &user) {
-		return cert_conninfo(endpoint, user, cert_for(user), certs_.key_path());
-	}
-	void failure(const std::string &what);
-	// A timed login recorded into v (when not null); returns whether it succeeded.
-	bool login(VariantResult *v, const std::string &conninfo, const std::string &who);
-	// Polls pg_roles until role is NOLOGIN; returns ms since `since`, or -1 (failure noted).
-	double wait_nologin(Session &admin, const std::string &role, Clock::time_point since);
-	void run_rounds(std::vector<Step> &steps, int rounds);
-	std::vector<Step> provision_steps(std::vector<VariantResult> &group, bool cleanup_samples,
-	                                  const std::string &new_prefix, bool drop_new);
-	long managed_count();
-	void grow_to(long roles, long rules);
-	void scale_phase(const std::string &key, int phase);
-	StormResult storm(const char *key, const char *label, const Endpoint &endpoint,
-	                  const std::vector<std::string> &users);
-
-	const Config &cfg_;
-	Results &res_;
-	CertFactory certs_;
-	std::string tag_;
-	std::map<std::string, std::string> cert_paths_;
-	std::unique_ptr<Session> plain_admin_;
-	std::unique_ptr<Session> auto_admin_;
-	std::unique_ptr<Session> held_; // u_held's session, open for the whole run
-	long first_event_id_ = 0;
-	long new_seq_ = 0;
-	long filler_seq_ = 0;
-};
 
 std::string Runner::cert_for(const std::string &cn) {
 	auto it = cert_paths_.find(cn);
@@ -170,7 +125,8 @@ bool Runner::login(VariantResult *v, const std::string &conninfo, const std::str
 	return true;
 }
 
-double Runner::wait_nologin(Session &admin, const std::string &role, Clock::time_point since) {
+double Runner::wait_nologin(Session &admin, const std::string &role, Clock::time_point since,
+                            int poll_us) {
 	for (;;) {
 		auto rows =
 		    admin.query("SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = $1", {role});
@@ -184,7 +140,7 @@ double Runner::wait_nologin(Session &admin, const std::string &role, Clock::time
 			failure("role " + role + " still LOGIN 30 s after its last session ended");
 			return -1;
 		}
-		std::this_thread::sleep_for(std::chrono::microseconds(500));
+		std::this_thread::sleep_for(std::chrono::microseconds(poll_us));
 	}
 }
 
@@ -494,8 +450,6 @@ void Runner::scale() {
 	scale_phase("large", 1);
 }
 
-} // namespace
-
 Results run_benchmark(const Config &config) {
 	Results results;
 	Runner runner(config, results);
@@ -503,6 +457,10 @@ Results run_benchmark(const Config &config) {
 		runner.setup();
 		runner.latency_rounds();
 		runner.cleanup_events();
+		if (config.standbys()) {
+			runner.standby_setup();
+			runner.standby_rounds();
+		}
 		runner.storms();
 		runner.scale();
 	} catch (const std::exception &e) {

@@ -13,25 +13,16 @@ namespace {
 constexpr const char *kAdminCheck = "admin role";
 constexpr const char *kGrantCheck = "admin grants";
 
-std::string admin_name(const AdminRoleFacts &facts) {
-	return "admin role \"" + facts.admin_role + "\" (pg_autouser.admin_role)";
-}
-
-// The admin role is the bootstrap superuser or another superuser: it needs no grant.
-bool admin_is_superuser(const AdminRoleFacts &facts) {
-	return facts.admin_role.empty() || (facts.admin_exists && facts.admin_superuser);
-}
-
 Finding admin_finding(const AdminRoleFacts &facts) {
 	if (facts.admin_role.empty())
 		return {CheckStatus::kOk, kAdminCheck,
 		        "pg_autouser.admin_role is not set: the workers act as the bootstrap superuser",
 		        ""};
-	std::string name = admin_name(facts);
+	std::string name = admin_role_label(facts);
 	std::string quoted = quote_ident(facts.admin_role);
 	if (!facts.admin_exists)
 		return {CheckStatus::kMissing, kAdminCheck, name + " does not exist",
-		        "CREATE ROLE " + quoted + " NOLOGIN CREATEROLE"};
+		        "CREATE ROLE " + quoted + " LOGIN CREATEROLE"};
 	if (facts.admin_superuser)
 		return {CheckStatus::kWarning, kAdminCheck,
 		        name + " is a superuser: the workers act with every right, not the least that "
@@ -49,6 +40,14 @@ Finding admin_finding(const AdminRoleFacts &facts) {
 } // namespace
 
 bool needs_admin_option_grants(int server_version) { return server_version >= kAdminOptionVersion; }
+
+bool admin_acts_as_superuser(const AdminRoleFacts &facts) {
+	return facts.admin_role.empty() || (facts.admin_exists && facts.admin_superuser);
+}
+
+std::string admin_role_label(const AdminRoleFacts &facts) {
+	return "admin role \"" + facts.admin_role + "\" (pg_autouser.admin_role)";
+}
 
 std::string version_name(int server_version) {
 	return "PostgreSQL " + std::to_string(server_version / 10000);
@@ -97,7 +96,7 @@ std::vector<std::string> template_rule_entries(const std::vector<std::string> &r
 
 std::vector<std::string> required_admin_option_roles(const AdminRoleFacts &facts) {
 	std::vector<std::string> roles;
-	if (!needs_admin_option_grants(facts.server_version) || admin_is_superuser(facts))
+	if (!needs_admin_option_grants(facts.server_version) || admin_acts_as_superuser(facts))
 		return roles;
 	roles.push_back(facts.group_role);
 	for (const auto &role : literal_rule_roles(facts.rule_roles))
@@ -125,7 +124,7 @@ std::vector<Finding> admin_role_findings(const AdminRoleFacts &facts) {
 		               ""});
 		return out;
 	}
-	if (admin_is_superuser(facts)) {
+	if (admin_acts_as_superuser(facts)) {
 		out.push_back({CheckStatus::kOk, kGrantCheck,
 		               version + ": the workers act as a superuser, which needs no ADMIN OPTION "
 		                         "grant",
@@ -176,45 +175,6 @@ std::vector<Finding> admin_role_findings(const AdminRoleFacts &facts) {
 		                   " WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;",
 		               ""});
 	}
-	return out;
-}
-
-std::vector<Finding> standby_findings(const AdminRoleFacts &facts) {
-	std::vector<Finding> out;
-	if (!facts.in_recovery) {
-		out.push_back({CheckStatus::kOk, "standby",
-		               "this server is a primary (pg_autouser.primary_conninfo is used only on "
-		               "standbys)",
-		               ""});
-		return out;
-	}
-	if (facts.primary_conninfo.empty())
-		out.push_back(
-		    {CheckStatus::kMissing, "standby",
-		     "this server is a standby and pg_autouser.primary_conninfo is not set: first logins "
-		     "and reactivations here are refused (57P03)",
-		     "set pg_autouser.primary_conninfo in this standby's postgresql.conf to reach the "
-		     "primary as the admin role, e.g. 'host=db1,db2 dbname=postgres user=" +
-		         (facts.admin_role.empty() ? std::string("postgres") : facts.admin_role) +
-		         " target_session_attrs=read-write' (plus its certificate or a passfile entry), "
-		         "then reload"});
-	else
-		out.push_back({CheckStatus::kOk, "standby",
-		               "this server is a standby and pg_autouser.primary_conninfo is set", ""});
-	if (facts.admin_role.empty())
-		out.push_back({CheckStatus::kOk, "standby admin login",
-		               "the workers reach the primary as the bootstrap superuser, which can log in",
-		               ""});
-	else if (facts.admin_exists && !facts.admin_login)
-		out.push_back({CheckStatus::kMissing, "standby admin login",
-		               admin_name(facts) +
-		                   " cannot log in, so this standby's workers cannot reach the primary",
-		               "on the primary: ALTER ROLE " + quote_ident(facts.admin_role) +
-		                   " LOGIN (and give it a certificate or a passfile entry for "
-		                   "pg_autouser.primary_conninfo)"});
-	else if (facts.admin_exists)
-		out.push_back({CheckStatus::kOk, "standby admin login",
-		               admin_name(facts) + " can log in to reach the primary", ""});
 	return out;
 }
 

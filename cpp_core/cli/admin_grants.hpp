@@ -1,9 +1,9 @@
 // admin_grants.hpp -- what pg_autouser.admin_role needs on a given server (SPEC §10, §11), worked
 // out from facts a caller gathered: from PostgreSQL 16 on, a CREATEROLE role may grant only roles
 // it holds WITH ADMIN OPTION, so it needs that on the group role and on every role an enabled
-// rule names literally; on 15, CREATEROLE alone suffices.  On a standby it must also be able to
-// log in to the primary, through pg_autouser.primary_conninfo.  Pure: the server version is an
-// input, so every branch is testable on any server; doctor and server setup do the libpq part.
+// rule names literally; on 15, CREATEROLE alone suffices.  (What standbys need of it is in
+// standby_grants.hpp.)  Pure: the server version is an input, so every branch is testable on
+// any server; doctor and server setup do the libpq part.
 #pragma once
 
 #include "doctor.hpp"
@@ -36,9 +36,25 @@ struct AdminRoleFacts {
 	std::set<std::string> admin_option_on;
 	bool in_recovery = false;     // pg_is_in_recovery(): a standby
 	std::string primary_conninfo; // pg_autouser.primary_conninfo ("" when unset or unknown)
+	int replicas = 0;             // servers replicating from this one (pg_stat_replication)
+	// What standbys need (standby_grants.hpp), read in rules_database: whether the extension and
+	// its two standby functions (1.1 on) exist there, and which the admin role may use.
+	std::string rules_database;
+	bool extension_exists = false;
+	bool standby_functions_exist = false;
+	bool admin_schema_usage = false;
+	bool admin_can_provision = false;
+	bool admin_can_renew = false;
 };
 
 bool needs_admin_option_grants(int server_version);
+
+// The workers act as the bootstrap superuser (admin role unset) or another superuser: the
+// admin role needs no grant.
+bool admin_acts_as_superuser(const AdminRoleFacts &facts);
+
+// admin role "NAME" (pg_autouser.admin_role)
+std::string admin_role_label(const AdminRoleFacts &facts);
 
 // "PostgreSQL 15", "PostgreSQL 17".
 std::string version_name(int server_version);
@@ -65,8 +81,5 @@ std::vector<std::string> required_admin_option_roles(const AdminRoleFacts &facts
 // roles rules name exist, the ADMIN OPTION grants this version needs (each missing one with the
 // statement that gives it), what templates leave unchecked.
 std::vector<Finding> admin_role_findings(const AdminRoleFacts &facts);
-
-// On a standby: pg_autouser.primary_conninfo is set and the admin role can log in (SPEC §10).
-std::vector<Finding> standby_findings(const AdminRoleFacts &facts);
 
 } // namespace pg_autouser::cli

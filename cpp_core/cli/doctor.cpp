@@ -26,10 +26,17 @@ Options:
                     the extension in pg_autouser.database, the workers, the group role,
                     the admin role (exists, CREATEROLE, not a superuser), the roles the
                     enabled rules name, the ADMIN OPTION grants the admin role needs on
-                    PostgreSQL 16 and later, and on a standby pg_autouser.primary_conninfo
-                    and the admin role's LOGIN.  Without --pgdata and --conninfo, libpq's
-                    defaults (PGHOST, PGPORT, PGUSER, ...) are used.  Connect as a
-                    superuser: the rules and pg_hba_file_rules are not readable otherwise.
+                    PostgreSQL 16 and later, and what standbys need of it: LOGIN, USAGE
+                    on schema autouser and EXECUTE on the two functions standbys call
+                    (on a primary that no server replicates from yet, a gap there is a
+                    WARNING).  On a standby also pg_autouser.primary_conninfo, and that a
+                    connection made from it, as the standby's workers make it, reaches a
+                    writable primary as the role the primary acts for standbys as (run
+                    doctor as the server's operating system user, so that it can read
+                    the certificate or passfile the string names).  Without --pgdata and
+                    --conninfo, libpq's defaults (PGHOST, PGPORT, PGUSER, ...) are used.
+                    Connect as a superuser: the rules and pg_hba_file_rules are not
+                    readable otherwise.
 
 With --pgdata, an ssl_crl_file is checked too: it must be a readable CRL whose next
 update has not passed (after that the server refuses every certificate of its CA).

@@ -1,11 +1,14 @@
 // doctor_server.cpp -- doctor's checks on a running server through libpq: what is loaded now, the
 // extension in pg_autouser.database, the workers, the roles the workers need and, through
-// admin_grants, what the admin role needs on this version and on a standby.  Reads only.
+// admin_grants and standby_grants, what the admin role needs on this version and for standbys,
+// and on a standby its link to the primary.  Reads only.
 #include "doctor.hpp"
 
 #include "admin_grants.hpp"
 #include "conf_edit.hpp"
 #include "pg_conn.hpp"
+#include "primary_probe.hpp"
+#include "standby_grants.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -140,6 +143,9 @@ std::vector<Finding> check_running_server(const std::string &conninfo, bool chec
 		out.push_back(std::move(finding));
 	for (auto &finding : standby_findings(facts))
 		out.push_back(std::move(finding));
+	if (facts.in_recovery && !facts.primary_conninfo.empty())
+		for (auto &finding : primary_link_findings(probe_primary(facts)))
+			out.push_back(std::move(finding));
 	return out;
 }
 

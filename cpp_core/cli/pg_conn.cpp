@@ -2,6 +2,8 @@
 // schema-qualified; nothing here writes.
 #include "pg_conn.hpp"
 
+#include "standby_grants.hpp"
+
 namespace pg_autouser::cli {
 
 namespace {
@@ -12,6 +14,31 @@ std::string trimmed(std::string text) {
 	while (!text.empty() && text.back() == '\n')
 		text.pop_back();
 	return text;
+}
+
+// In the database pg_autouser is created in: whether its standby functions exist, and what the
+// admin role may use of them.
+void read_standby_privileges(PGconn *db, AdminRoleFacts &facts) {
+	facts.standby_functions_exist = query(db,
+	                                      "SELECT pg_catalog.to_regprocedure($1) IS NOT NULL"
+	                                      " AND pg_catalog.to_regprocedure($2) IS NOT NULL",
+	                                      {kProvisionFunction, kRenewFunction})
+	                                    .value == "t";
+	if (facts.admin_role.empty() || !facts.admin_exists || !facts.standby_functions_exist)
+		return;
+	auto held = query(db,
+	                  "SELECT pg_catalog.to_regnamespace('autouser') IS NOT NULL AND"
+	                  " pg_catalog.has_schema_privilege($1::pg_catalog.name, 'autouser', 'USAGE'),"
+	                  " pg_catalog.has_function_privilege($1::pg_catalog.name,"
+	                  "  pg_catalog.to_regprocedure($2)::pg_catalog.oid, 'EXECUTE'),"
+	                  " pg_catalog.has_function_privilege($1::pg_catalog.name,"
+	                  "  pg_catalog.to_regprocedure($3)::pg_catalog.oid, 'EXECUTE')",
+	                  {facts.admin_role, kProvisionFunction, kRenewFunction});
+	if (held.rows.empty())
+		return;
+	facts.admin_schema_usage = held.rows[0][0] == "t";
+	facts.admin_can_provision = held.rows[0][1] == "t";
+	facts.admin_can_renew = held.rows[0][2] == "t";
 }
 
 } // namespace
@@ -70,6 +97,9 @@ AdminRoleFacts gather_admin_facts(PGconn *conn, const std::string &conninfo,
 		facts.group_role = "auto_user"; // the library is not loaded: its default
 	facts.primary_conninfo = setting(conn, "pg_autouser.primary_conninfo");
 	facts.in_recovery = query(conn, "SELECT pg_catalog.pg_is_in_recovery()").value == "t";
+	facts.replicas =
+	    std::stoi(query(conn, "SELECT pg_catalog.count(*) FROM pg_catalog.pg_stat_replication")
+	                  .value.value_or("0"));
 
 	if (!facts.admin_role.empty()) {
 		auto attrs = query(conn,
@@ -95,7 +125,16 @@ AdminRoleFacts gather_admin_facts(PGconn *conn, const std::string &conninfo,
 	std::string dbname = setting(conn, "pg_autouser.database");
 	if (dbname.empty())
 		dbname = database.value_or("postgres");
+	facts.rules_database = dbname;
 	ConnPtr rules_db = connect_to(conninfo, dbname);
+	if (PQstatus(rules_db.get()) == CONNECTION_OK) {
+		facts.extension_exists =
+		    query(rules_db.get(), "SELECT 1 FROM pg_catalog.pg_extension"
+		                          " WHERE extname OPERATOR(pg_catalog.=) 'pg_autouser'")
+		        .value.has_value();
+		if (facts.extension_exists)
+			read_standby_privileges(rules_db.get(), facts);
+	}
 	if (PQstatus(rules_db.get()) == CONNECTION_OK &&
 	    query(rules_db.get(), "SELECT pg_catalog.to_regclass('autouser.rules') IS NOT NULL")
 	            .value == "t") {

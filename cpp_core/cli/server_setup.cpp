@@ -38,13 +38,19 @@ Options:
                     the CA database marks revoked, or has used up three quarters of its
                     validity.  Run this again after every "cert revoke", then reload.
   --admin-role NAME make NAME the role the workers act as (pg_autouser.admin_role),
-                    through a connection to the running server: create it NOLOGIN
-                    CREATEROLE if missing (or add CREATEROLE), and on PostgreSQL 16 and
+                    through a connection to the running server: create it LOGIN
+                    CREATEROLE if missing (or add what it lacks of those; LOGIN because
+                    standbys log in to the primary as it), and on PostgreSQL 16 and
                     later grant it ADMIN OPTION on the group role and on every role an
                     enabled rule names, with
                       GRANT "role" TO "NAME" WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;
-                    (PostgreSQL 15 needs no grant).  Run it again after adding rules that
-                    name new roles; "pg_autouser doctor" lists what is missing.
+                    (PostgreSQL 15 needs no grant).  When the extension is created in
+                    pg_autouser.database, also grant there what standbys call:
+                      GRANT USAGE ON SCHEMA autouser TO "NAME";
+                      GRANT EXECUTE ON FUNCTION autouser._provision_for_standby(text,
+                        text, text, text[]), autouser._renew_leases(text, jsonb) TO "NAME";
+                    Run it again after adding rules that name new roles, or after
+                    CREATE EXTENSION; "pg_autouser doctor" lists what is missing.
   --conninfo STR    how to reach the server for --admin-role, as a superuser (a libpq
                     connection string; default: libpq's PGHOST, PGPORT, PGUSER, ...)
 

@@ -50,9 +50,12 @@ void setup_postgresql_conf(const std::string &pgdata, const std::string &confdir
 // hostssl ... cert records for IPv4 and IPv6 in CONFDIR/pg_hba.conf.
 void setup_pg_hba(const std::string &confdir, SetupReport &report);
 
-// Through a libpq connection (conninfo): the admin role exists, NOLOGIN CREATEROLE when created
-// here, and holds the ADMIN OPTION grants the server's version needs (admin_grants.hpp), in one
-// transaction.  database is where the rules are when pg_autouser is not loaded yet.
+// Through a libpq connection (conninfo): the admin role exists with LOGIN and CREATEROLE (a
+// superuser is left as it is) and holds the ADMIN OPTION grants the server's version needs
+// (admin_grants.hpp), in one transaction; then, when the extension is created in
+// pg_autouser.database, USAGE on schema autouser and EXECUTE on the functions standbys call
+// (standby_grants.hpp), in another.  database is where the rules are when pg_autouser is not
+// loaded yet.
 void setup_admin_role(const std::string &conninfo, const std::string &admin_role,
                       const std::optional<std::string> &database, SetupReport &report);
 

@@ -129,7 +129,8 @@ CONF
 }
 
 # A streaming hot standby of $primary, from a fresh base backup; %opts:
-# conf => more postgresql.conf lines.  Returns once it replays and its
+# conf => more postgresql.conf lines, without_workers => 1 for a primary
+# that does not preload pg_autouser.  Returns once it replays and its
 # workers wait for work.
 my $standby_seq = 0;
 sub make_standby
@@ -144,7 +145,7 @@ sub make_standby
 	$standby->append_conf('postgresql.conf', $opts{conf}) if $opts{conf};
 	$standby->start;
 	$primary->wait_for_catchup($standby);
-	wait_for_workers($standby, 1);
+	wait_for_workers($standby, 1) unless $opts{without_workers};
 	return $standby;
 }
 

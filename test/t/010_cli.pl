@@ -302,7 +302,7 @@ $node->safe_psql('postgres', "ALTER SYSTEM SET pg_autouser.admin_role = 'cli_adm
 $node->poll_query_until('postgres', "SELECT current_setting('pg_autouser.admin_role') = 'cli_admin'");
 ($rc, $out) = doctor('--conninfo', $local);
 is($rc, 1, 'doctor fails when the admin role is missing');
-like($out, qr/^MISSING admin role: admin role "cli_admin" \(pg_autouser.admin_role\) does not exist\n +fix: CREATE ROLE "cli_admin" NOLOGIN CREATEROLE$/m,
+like($out, qr/^MISSING admin role: admin role "cli_admin" \(pg_autouser.admin_role\) does not exist\n +fix: CREATE ROLE "cli_admin" LOGIN CREATEROLE$/m,
 	'doctor names the missing admin role and the fix');
 $node->safe_psql('postgres', 'CREATE ROLE cli_admin NOLOGIN');
 ($rc, $out) = doctor('--conninfo', $local);

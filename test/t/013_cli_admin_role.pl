@@ -1,9 +1,13 @@
 # 013_cli_admin_role.pl -- the admin role through the CLI (SPEC 10, 11) on PostgreSQL 15:
-# `server setup --admin-role` creates it NOLOGIN CREATEROLE, grants nothing (15 needs no ADMIN
-# OPTION; the 16+ branches are unit tests), sets pg_autouser.admin_role, and changes nothing the
-# second time; the workers then provision as that role.  `doctor` reports the version's needs,
-# warns about a superuser admin role, reports a role a rule names that is gone, and on a standby
-# checks pg_autouser.primary_conninfo and that the admin role can log in.
+# `server setup --admin-role` creates it LOGIN CREATEROLE (standbys log in to the primary as it),
+# grants no ADMIN OPTION (15 needs none; the 16+ branches are unit tests) but, where the
+# extension is created, USAGE on schema autouser and EXECUTE on the two functions standbys call,
+# sets pg_autouser.admin_role, and changes nothing the second time; the workers then provision as
+# that role.  `doctor` reports the version's needs, warns about a superuser admin role, reports a
+# role a rule names that is gone, and what standbys need: on the primary LOGIN and the grants (a
+# warning until a standby streams from it, missing after), on a real streaming standby
+# pg_autouser.primary_conninfo, LOGIN, the grants, and that a connection made from the string
+# reaches the writable primary as the admin role.
 use strict;
 use warnings;
 use FindBin;
@@ -55,7 +59,10 @@ like($d, qr/^OK +admin role: pg_autouser\.admin_role is not set: the workers act
 	'doctor says the bootstrap superuser acts');
 like($d, qr/^OK +admin grants: PostgreSQL 15: CREATEROLE alone lets the admin role grant the group role and the roles rules name; no ADMIN OPTION grant is needed \(from PostgreSQL 16 on, it is\)$/m,
 	'doctor says PostgreSQL 15 needs no ADMIN OPTION grant');
-like($d, qr/^OK +standby: this server is a primary/m, 'doctor sees a primary');
+like($d, qr/^OK +standby: this server is a primary .*; no server replicates from this one yet$/m,
+	'doctor sees a primary with no standby');
+like($d, qr/^OK +standby grants: the workers act as a superuser, which needs no grant to serve standbys$/m,
+	'the bootstrap superuser needs no grant for standbys');
 unlike($d, qr/templates/, 'templates need no remark on 15');
 
 # --- server setup --admin-role -----------------------------------------------------------
@@ -67,14 +74,23 @@ is(sha256_hex(CliTest::slurp("$pgdata/$_")), $before{$_}, "$_ was not touched") 
 
 ($rc, $out, $err) = CliTest::cli(@setup, '--admin-role', 'provisioner', '--conninfo', $local);
 is($rc, 0, 'server setup --admin-role succeeds') or diag "$out$err";
-like($out, qr/^changed: created role "provisioner" NOLOGIN CREATEROLE$/m, 'it creates the admin role');
+like($out, qr/^changed: created role "provisioner" LOGIN CREATEROLE \(LOGIN: standbys log in to the primary as it\)$/m,
+	'it creates the admin role, LOGIN for standbys');
 like($out, qr/^unchanged: PostgreSQL 15: CREATEROLE alone lets "provisioner" grant the group role and the roles rules name; no ADMIN OPTION grant is needed$/m,
-	'it grants nothing on PostgreSQL 15, and says why');
-unlike($out, qr/GRANT/, 'no GRANT is run');
+	'it grants no ADMIN OPTION on PostgreSQL 15, and says why');
+unlike($out, qr/WITH ADMIN OPTION/, 'no ADMIN OPTION grant is run');
+like($out, qr/^changed: GRANT USAGE ON SCHEMA autouser TO "provisioner"; \(in database "postgres"\)$/m,
+	'it grants USAGE on schema autouser, where the extension is');
+like($out, qr/^changed: GRANT EXECUTE ON FUNCTION autouser\._provision_for_standby\(text, text, text, text\[\]\), autouser\._renew_leases\(text, jsonb\) TO "provisioner"; \(in database "postgres"\)$/m,
+	'and EXECUTE on the two functions standbys call');
 like($out, qr/^changed: .*postgresql\.conf: pg_autouser\.admin_role = 'provisioner'$/m, 'it sets pg_autouser.admin_role');
 like($out, qr/^reload PostgreSQL for the changes to take effect/m, 'a reload is enough');
-is(sq("SELECT rolcanlogin, rolcreaterole, rolsuper FROM pg_roles WHERE rolname = 'provisioner'"), 'f|t|f',
-	'provisioner is NOLOGIN CREATEROLE, not a superuser');
+is(sq("SELECT rolcanlogin, rolcreaterole, rolsuper FROM pg_roles WHERE rolname = 'provisioner'"), 't|t|f',
+	'provisioner is LOGIN CREATEROLE, not a superuser');
+my $privileges = q{SELECT has_schema_privilege('provisioner', 'autouser', 'USAGE'),
+	has_function_privilege('provisioner', 'autouser._provision_for_standby(text, text, text, text[])', 'EXECUTE'),
+	has_function_privilege('provisioner', 'autouser._renew_leases(text, jsonb)', 'EXECUTE')};
+is(sq($privileges), 't|t|t', 'provisioner may use the schema and call both functions');
 is(sq("SELECT count(*) FROM pg_auth_members WHERE member = 'provisioner'::regrole"), '0',
 	'and is a member of nothing');
 CliTest::reload_and_wait($node);
@@ -83,7 +99,9 @@ is(sq('SHOW pg_autouser.admin_role'), 'provisioner', 'the server uses it after t
 my %digest = map { $_ => sha256_hex(CliTest::slurp("$pgdata/$_")) } qw(postgresql.conf pg_hba.conf);
 ($rc, $out, $err) = CliTest::cli(@setup, '--admin-role', 'provisioner', '--conninfo', $local);
 is($rc, 0, 'a second server setup --admin-role succeeds') or diag "$out$err";
-like($out, qr/^unchanged: role "provisioner" exists with CREATEROLE$/m, 'it keeps the role');
+like($out, qr/^unchanged: role "provisioner" exists with LOGIN and CREATEROLE$/m, 'it keeps the role');
+like($out, qr/^unchanged: "provisioner" may use schema autouser and call the functions standbys call$/m,
+	'and the grants standbys need');
 like($out, qr/^nothing changed/m, 'and changes nothing');
 is(sha256_hex(CliTest::slurp("$pgdata/$_")), $digest{$_}, "$_ is byte-identical") for qw(postgresql.conf pg_hba.conf);
 
@@ -100,13 +118,35 @@ is($rc, 0, 'doctor passes with the admin role in place') or diag $d;
 like($d, qr/^OK +admin role: admin role "provisioner" \(pg_autouser\.admin_role\) exists and has CREATEROLE$/m,
 	'doctor checks the admin role');
 like($d, qr/^OK +admin grants: PostgreSQL 15: CREATEROLE alone/m, 'and that 15 needs no grant');
+like($d, qr/^OK +standby admin login: admin role "provisioner" \(pg_autouser\.admin_role\) can log in, as standbys do to provision through this server$/m,
+	'doctor checks the admin role can log in for standbys');
+like($d, qr/^OK +standby grants: admin role "provisioner" \(pg_autouser\.admin_role\) may use schema autouser and call the functions standbys call$/m,
+	'and that it holds the grants standbys need');
+
+# On a primary no server replicates from, what standbys need is a warning only.
+sq(q{REVOKE EXECUTE ON FUNCTION autouser._renew_leases(text, jsonb) FROM provisioner;
+	ALTER ROLE provisioner NOLOGIN});
+($rc, $d) = doctor($local);
+is($rc, 0, 'doctor passes on a primary without standbys when standby needs are missing') or diag $d;
+like($d, qr/^WARNING standby admin login: admin role "provisioner" \(pg_autouser\.admin_role\) cannot log in, so standbys cannot provision through this server \(no server replicates from this one yet\)\n +fix: ALTER ROLE "provisioner" LOGIN/m,
+	'doctor warns that the admin role cannot log in, with the fix');
+like($d, qr/^WARNING standby grants: admin role "provisioner" \(pg_autouser\.admin_role\) lacks EXECUTE on autouser\._renew_leases\(text, jsonb\), so standbys cannot provision through this server \(no server replicates from this one yet\)\n +fix: in database "postgres": GRANT EXECUTE ON FUNCTION autouser\._renew_leases\(text, jsonb\) TO "provisioner";$/m,
+	'and prints the GRANT to run for the missing grant');
+($rc, $out, $err) = CliTest::cli(@setup, '--admin-role', 'provisioner', '--conninfo', $local);
+is($rc, 0, 'server setup --admin-role puts them back') or diag "$out$err";
+like($out, qr/^changed: gave role "provisioner" LOGIN \(standbys log in to the primary as it\)$/m, 'LOGIN again');
+like($out, qr/^changed: GRANT EXECUTE ON FUNCTION autouser\._renew_leases\(text, jsonb\) TO "provisioner"; \(in database "postgres"\)$/m,
+	'and only the missing grant');
+unlike($out, qr/GRANT USAGE/, 'what was held is not granted again');
+is(sq($privileges), 't|t|t', 'provisioner holds all three again');
 
 # An existing role gets CREATEROLE added; a superuser is left alone with a note.
 sq('CREATE ROLE weak NOLOGIN');
 ($rc, $out, $err) = CliTest::cli(@setup, '--admin-role', 'weak', '--conninfo', $local);
 is($rc, 0, 'server setup --admin-role with a role lacking CREATEROLE succeeds') or diag "$out$err";
 like($out, qr/^changed: gave role "weak" CREATEROLE$/m, 'it adds CREATEROLE');
-is(sq("SELECT rolcreaterole FROM pg_roles WHERE rolname = 'weak'"), 't', 'weak has CREATEROLE');
+like($out, qr/^changed: gave role "weak" LOGIN/m, 'and LOGIN');
+is(sq("SELECT rolcreaterole, rolcanlogin FROM pg_roles WHERE rolname = 'weak'"), 't|t', 'weak has CREATEROLE and LOGIN');
 sq('ALTER ROLE weak SUPERUSER');
 ($rc, $out, $err) = CliTest::cli(@setup, '--admin-role', 'weak', '--conninfo', $local);
 is($rc, 0, 'server setup --admin-role with a superuser succeeds');
@@ -130,7 +170,8 @@ like($d, qr/^MISSING rule roles: role "gone", named by an enabled rule, does not
 	'and names it with the fix');
 sq("SELECT autouser.drop_rule(id) FROM autouser.rules WHERE roles = ARRAY['gone']");
 
-# --- a standby: primary_conninfo and LOGIN ------------------------------------------------
+# --- a standby: primary_conninfo, LOGIN, the grants and the link ------------------------------
+sq(q{ALTER ROLE provisioner NOLOGIN; REVOKE USAGE ON SCHEMA autouser FROM provisioner});
 $node->backup('base');
 my $standby = PostgreSQL::Test::Cluster->new('admin_standby');
 $standby->init_from_backup($node, 'base', has_streaming => 1);
@@ -138,18 +179,68 @@ chmod 0600, $standby->data_dir . '/pg_autouser_server.key';    # the backup copy
 $standby->start;
 $node->wait_for_catchup($standby);
 my $standby_local = 'host=' . $standby->host . ' port=' . $standby->port . ' dbname=postgres';
+
+($rc, $d) = doctor($local);
+is($rc, 1, 'doctor fails on a primary a standby streams from when what standbys need is missing');
+like($d, qr/^OK +standby: this server is a primary .*; 1 server replicates from this one$/m,
+	'doctor sees the standby streaming from the primary');
+like($d, qr/^MISSING standby admin login: admin role "provisioner" \(pg_autouser\.admin_role\) cannot log in, so standbys cannot provision through this server \(1 server replicates from this one\)\n +fix: ALTER ROLE "provisioner" LOGIN/m,
+	'a NOLOGIN admin role is missing now');
+like($d, qr/^MISSING standby grants: admin role "provisioner" \(pg_autouser\.admin_role\) lacks USAGE on schema autouser, so standbys cannot provision through this server \(1 server replicates from this one\)\n +fix: in database "postgres": GRANT USAGE ON SCHEMA autouser TO "provisioner";$/m,
+	'and so is a grant, with the statement to run');
+
 ($rc, $d) = doctor($standby_local);
 is($rc, 1, 'doctor fails on a standby without primary_conninfo');
 like($d, qr/^MISSING standby: this server is a standby and pg_autouser\.primary_conninfo is not set: .*\n +fix: set pg_autouser\.primary_conninfo in this standby's postgresql\.conf .*user=provisioner target_session_attrs=read-write/m,
 	'doctor says primary_conninfo is missing, with an example for the admin role');
 like($d, qr/^MISSING standby admin login: admin role "provisioner" \(pg_autouser\.admin_role\) cannot log in, so this standby's workers cannot reach the primary\n +fix: on the primary: ALTER ROLE "provisioner" LOGIN/m,
 	'doctor says the admin role cannot log in');
-sq('ALTER ROLE provisioner LOGIN');
+like($d, qr/^MISSING standby grants: admin role "provisioner" \(pg_autouser\.admin_role\) lacks USAGE on schema autouser, so this standby cannot provision through the primary\n +fix: on the primary, in database "postgres": GRANT USAGE ON SCHEMA autouser TO "provisioner";$/m,
+	'doctor on the standby says which grant to run on the primary');
+unlike($d, qr/standby link/, 'without primary_conninfo there is no link to check');
+
+($rc, $out, $err) = CliTest::cli(@setup, '--admin-role', 'provisioner', '--conninfo', $local);
+is($rc, 0, 'server setup --admin-role on the primary fixes both') or diag "$out$err";
 $node->wait_for_catchup($standby);
+
+# The standby reaches the primary as provisioner, by certificate.
+my $admin_cert = CliTest::issue($ca, "$tmp/certs", 'provisioner');
+sub set_primary_conninfo
+{
+	my ($conninfo) = @_;
+	$standby->append_conf('postgresql.conf',
+		'pg_autouser.primary_conninfo = ' . AutouserTest::conf_quote($conninfo) . "\n");
+	CliTest::reload_and_wait($standby);
+}
+set_primary_conninfo(CliTest::cert_connstr($node, $admin_cert, 'provisioner', $ca));
 ($rc, $d) = doctor($standby_local);
+is($rc, 0, 'doctor passes on a standby whose link to the primary works') or diag $d;
+like($d, qr/^OK +standby: this server is a standby and pg_autouser\.primary_conninfo is set$/m,
+	'doctor sees primary_conninfo');
 like($d, qr/^OK +standby admin login: admin role "provisioner" \(pg_autouser\.admin_role\) can log in to reach the primary$/m,
 	'once it is LOGIN on the primary, doctor on the standby sees it');
+like($d, qr/^OK +standby grants: admin role "provisioner" \(pg_autouser\.admin_role\) may use schema autouser and call the functions standbys call$/m,
+	'and the grants, replicated');
+like($d, qr/^OK +standby link: pg_autouser\.primary_conninfo reaches a writable primary as "provisioner", the role it acts for standbys as$/m,
+	'a connection made from primary_conninfo reaches the writable primary as the admin role');
 like($d, qr/^OK +admin grants: PostgreSQL 15/m, 'the standby gets the same grant checks');
+my $bob = CliTest::issue($ca, "$tmp/certs", 'ad_bob');
+$standby->connect_ok(CliTest::cert_connstr($standby, $bob, 'ad_bob', $ca),
+	'with what setup made, a first login on the standby is provisioned through the primary',
+	sql => 'SELECT current_user', expected_stdout => qr/^ad_bob$/);
+
+set_primary_conninfo(CliTest::cert_connstr($standby, $admin_cert, 'provisioner', $ca));
+($rc, $d) = doctor($standby_local);
+is($rc, 1, 'doctor fails when primary_conninfo reaches a standby');
+like($d, qr/^MISSING standby link: pg_autouser\.primary_conninfo reaches a standby, not a writable primary\n +fix: list every node in pg_autouser\.primary_conninfo and add target_session_attrs=read-write/m,
+	'and says to ask for the writable server');
+
+my $closed = PostgreSQL::Test::Cluster::get_free_port();
+set_primary_conninfo("host=127.0.0.1 port=$closed dbname=postgres connect_timeout=5");
+($rc, $d) = doctor($standby_local);
+is($rc, 1, 'doctor fails when primary_conninfo reaches nothing');
+like($d, qr/^MISSING standby link: a connection made from pg_autouser\.primary_conninfo, as this standby's workers make it, fails: .*port $closed failed: .*\n +fix: check the hosts, ports and the certificate/m,
+	'with libpq\'s message and what to check');
 $standby->stop;
 $node->stop;
 done_testing();

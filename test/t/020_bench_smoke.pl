@@ -1,6 +1,7 @@
 # 020_bench_smoke.pl -- the benchmark still runs: bench/run_bench.pl --smoke starts its two
-# clusters and runs the installed pg_autouser_bench (make install puts it next to psql) with
-# few rounds.  Asserts only functional results -- exit 0, samples for every variant, no failed
+# clusters and a hot standby of each, and runs pg_autouser_bench (AUTOUSER_BENCH_BIN, which
+# test/run_all.sh builds with make bench-build) with few rounds.  Asserts only functional
+# results -- exit 0, samples for every variant, on the primaries and on the standbys, no failed
 # storm login -- never a timing (SPEC 9 targets are benchmarks, docs/benchmarks.md).
 use strict;
 use warnings;
@@ -29,6 +30,13 @@ my %latency = map { $_->{key} => $_ } @{ $r->{latency} };
 for my $key (qw(baseline fast_no_rule fast_active first_login reactivation admin_first admin_react))
 {
 	cmp_ok($latency{$key} ? $latency{$key}{n} : 0, '>', 0, "latency variant $key has samples");
+}
+
+my %standby = map { $_->{key} => $_ } @{ $r->{standby} };
+for my $key (qw(standby_baseline standby_fast_no_rule standby_fast_active standby_first_login
+	standby_reactivation))
+{
+	cmp_ok($standby{$key} ? $standby{$key}{n} : 0, '>', 0, "standby variant $key has samples");
 }
 
 for my $kind (qw(plain auto))

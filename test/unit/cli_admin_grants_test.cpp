@@ -1,8 +1,8 @@
 // cli_admin_grants_test.cpp -- what pg_autouser.admin_role needs per server version
 // (admin_grants): no grant on 15, ADMIN OPTION on the group role and every literal rule role from
-// 16 on, templates reported as uncheckable, a superuser warned about, and on a standby
-// primary_conninfo and LOGIN.  The server version is an input, so 16, 17 and 18 are covered on any
-// machine.
+// 16 on, templates reported as uncheckable, a superuser warned about.  (What standbys need:
+// cli_standby_grants_test.cpp.)  The server version is an input, so 16, 17 and 18 are covered on
+// any machine.
 #include "admin_grants.hpp"
 
 #include <gtest/gtest.h>
@@ -147,7 +147,7 @@ TEST(CliAdminGrants, MissingOrWeakAdminRole) {
 	f.admin_exists = false;
 	auto findings = admin_role_findings(f);
 	EXPECT_EQ(fixes(with_status(findings, CheckStatus::kMissing)),
-	          (std::vector<std::string>{"CREATE ROLE \"provisioner\" NOLOGIN CREATEROLE"}));
+	          (std::vector<std::string>{"CREATE ROLE \"provisioner\" LOGIN CREATEROLE"}));
 	EXPECT_EQ(with_status(findings, CheckStatus::kSkipped).front().detail,
 	          "PostgreSQL 16: the admin role does not exist yet, so its ADMIN OPTION grants "
 	          "cannot be checked");
@@ -189,33 +189,6 @@ TEST(CliAdminGrants, MissingGroupRoleIsLeftToItsOwnCheck) {
 	f.existing_roles.erase("auto_user");
 	for (const auto &m : with_status(admin_role_findings(f), CheckStatus::kMissing))
 		EXPECT_EQ(m.fix.find("GRANT \"auto_user\""), std::string::npos);
-}
-
-TEST(CliAdminGrants, PrimaryNeedsNoStandbySettings) {
-	auto findings = standby_findings(facts_for(150000));
-	ASSERT_EQ(findings.size(), 1u);
-	EXPECT_EQ(findings[0].status, CheckStatus::kOk);
-	EXPECT_NE(findings[0].detail.find("is a primary"), std::string::npos);
-}
-
-TEST(CliAdminGrants, StandbyNeedsPrimaryConninfoAndALoginAdmin) {
-	AdminRoleFacts f = facts_for(150000);
-	f.in_recovery = true;
-	auto missing = with_status(standby_findings(f), CheckStatus::kMissing);
-	ASSERT_EQ(missing.size(), 2u);
-	EXPECT_NE(missing[0].detail.find("pg_autouser.primary_conninfo is not set"), std::string::npos);
-	EXPECT_NE(missing[0].fix.find("user=provisioner target_session_attrs=read-write"),
-	          std::string::npos);
-	EXPECT_EQ(missing[1].fix.find("on the primary: ALTER ROLE \"provisioner\" LOGIN"), 0u);
-
-	f.primary_conninfo = "host=db1,db2 user=provisioner target_session_attrs=read-write";
-	f.admin_login = true;
-	auto findings = standby_findings(f);
-	EXPECT_EQ(findings.size(), 2u);
-	EXPECT_TRUE(with_status(findings, CheckStatus::kMissing).empty());
-
-	f.admin_role = ""; // bootstrap superuser: it can log in
-	EXPECT_TRUE(with_status(standby_findings(f), CheckStatus::kMissing).empty());
 }
 
 } // namespace
