@@ -107,6 +107,9 @@ sub start_node
 	copy("$certdir/$_", "$pgdata/$_") for qw(server.crt server.key ca.crt);
 	chmod 0600, "$pgdata/server.key";
 	my $preload = exists $opts{preload} ? $opts{preload} : 'pg_autouser';
+	# PostgreSQL 18's connect_fails() with log_like first waits for the postmaster's
+	# DEBUG2 line about the backend's exit; below DEBUG2 it times out.
+	my $log_level = $node->pg_version >= 18 ? 'debug2' : 'log';
 	$node->append_conf('postgresql.conf', <<"CONF");
 listen_addresses = '127.0.0.1'
 ssl = on
@@ -114,7 +117,7 @@ ssl_cert_file = 'server.crt'
 ssl_key_file = 'server.key'
 ssl_ca_file = 'ca.crt'
 shared_preload_libraries = '$preload'
-log_min_messages = log
+log_min_messages = $log_level
 log_connections = on
 CONF
 	$node->append_conf('postgresql.conf', $opts{conf}) if $opts{conf};
