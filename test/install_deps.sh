@@ -38,7 +38,9 @@ packages=(build-essential cmake pkg-config postgresql-$PG_MAJOR postgresql-serve
 	libpostgresql-jdbc-java default-jdk-headless libio-pty-perl
 	# The Patroni failover test (test/t/040_patroni_failover.pl): Debian 12
 	# ships Patroni 3.0.2 and etcd 3.4.23; the test talks to etcd's v3 API.
-	patroni etcd-server)
+	patroni etcd-server
+	# Patroni's etcd DCS; trixie and sid no longer pull it in with patroni.
+	python3-etcd)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
