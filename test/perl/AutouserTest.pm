@@ -254,6 +254,17 @@ sub set_conf
 	  or die "$setting did not take $value";
 }
 
+# PostgreSQL 16 and later: a CREATEROLE admin role grants (and revokes) only the
+# roles it holds WITH ADMIN OPTION; 15 needs nothing.  Gives it that without their
+# rights, as `pg_autouser server setup --admin-role` does.  The roles must exist.
+sub grant_admin_option
+{
+	my ($node, $admin, @roles) = @_;
+	return if $node->pg_version < 16;
+	$node->safe_psql('postgres',
+		'GRANT ' . join(', ', @roles) . " TO $admin WITH ADMIN OPTION, INHERIT FALSE, SET FALSE");
+}
+
 # Waits (bounded, polling the file) until the server log holds $n matches
 # of $regex; for waits a database connection would disturb.
 sub wait_for_log_count

@@ -310,6 +310,14 @@ like($out, qr/^MISSING admin role: .* lacks CREATEROLE\n +fix: ALTER ROLE "cli_a
 	'doctor sees the admin role lacks CREATEROLE');
 $node->safe_psql('postgres', 'ALTER ROLE cli_admin CREATEROLE');
 ($rc, $out) = doctor('--conninfo', $local);
+if ($node->pg_version >= 16)
+{
+	# 16 and later: CREATEROLE alone cannot grant; doctor's fix lines do the rest.
+	my @grants = $out =~ /^ +fix: (GRANT .* WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;)$/mg;
+	ok(@grants > 0, 'doctor lists the ADMIN OPTION grants 16 and later need');
+	$node->safe_psql('postgres', join("\n", @grants));
+	($rc, $out) = doctor('--conninfo', $local);
+}
 is($rc, 0, 'doctor passes once the admin role has CREATEROLE');
 
 # No hba certificate record (the view reads the file; no reload needed).

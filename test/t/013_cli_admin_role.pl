@@ -1,6 +1,6 @@
-# 013_cli_admin_role.pl -- the admin role through the CLI (SPEC 10, 11) on PostgreSQL 15:
-# `server setup --admin-role` creates it NOLOGIN CREATEROLE, grants nothing (15 needs no ADMIN
-# OPTION; the 16+ branches are unit tests), sets pg_autouser.admin_role, and changes nothing the
+# 013_cli_admin_role.pl -- the admin role through the CLI (SPEC 10, 11):
+# `server setup --admin-role` creates it NOLOGIN CREATEROLE, grants nothing on 15 (it needs no
+# ADMIN OPTION) and on 16 and later the ADMIN OPTION grants, sets pg_autouser.admin_role, and changes nothing the
 # second time; the workers then provision as that role.  `doctor` reports the version's needs,
 # warns about a superuser admin role, reports a role a rule names that is gone, and on a standby
 # checks pg_autouser.primary_conninfo and that the admin role can log in.
@@ -27,6 +27,10 @@ $node->safe_psql('postgres', q{
 	SELECT autouser.add_rule('eng*', ARRAY['team_{{cert.OU}}']);
 });
 sub sq { return $node->safe_psql('postgres', $_[0]); }
+# PostgreSQL 16 made CREATEROLE grant only roles held WITH ADMIN OPTION.
+my $major = $node->pg_version->major;
+my $pg16 = $major >= 16;
+my $then_grants = $pg16 ? ', then give it the ADMIN OPTION grants doctor lists' : '';
 sub doctor
 {
 	my ($rc, $out, $err) = CliTest::cli('doctor', '--conninfo', @_);
@@ -53,8 +57,10 @@ my $d;
 is($rc, 0, 'doctor passes with pg_autouser.admin_role unset') or diag $d;
 like($d, qr/^OK +admin role: pg_autouser\.admin_role is not set: the workers act as the bootstrap superuser$/m,
 	'doctor says the bootstrap superuser acts');
-like($d, qr/^OK +admin grants: PostgreSQL 15: CREATEROLE alone lets the admin role grant the group role and the roles rules name; no ADMIN OPTION grant is needed \(from PostgreSQL 16 on, it is\)$/m,
-	'doctor says PostgreSQL 15 needs no ADMIN OPTION grant');
+like($d, $pg16
+	? qr/^OK +admin grants: PostgreSQL $major: the workers act as a superuser, which needs no ADMIN OPTION grant$/m
+	: qr/^OK +admin grants: PostgreSQL 15: CREATEROLE alone lets the admin role grant the group role and the roles rules name; no ADMIN OPTION grant is needed \(from PostgreSQL 16 on, it is\)$/m,
+	'doctor says the bootstrap superuser needs no ADMIN OPTION grant');
 like($d, qr/^OK +standby: this server is a primary/m, 'doctor sees a primary');
 unlike($d, qr/templates/, 'templates need no remark on 15');
 
@@ -68,15 +74,26 @@ is(sha256_hex(CliTest::slurp("$pgdata/$_")), $before{$_}, "$_ was not touched") 
 ($rc, $out, $err) = CliTest::cli(@setup, '--admin-role', 'provisioner', '--conninfo', $local);
 is($rc, 0, 'server setup --admin-role succeeds') or diag "$out$err";
 like($out, qr/^changed: created role "provisioner" NOLOGIN CREATEROLE$/m, 'it creates the admin role');
-like($out, qr/^unchanged: PostgreSQL 15: CREATEROLE alone lets "provisioner" grant the group role and the roles rules name; no ADMIN OPTION grant is needed$/m,
-	'it grants nothing on PostgreSQL 15, and says why');
-unlike($out, qr/GRANT/, 'no GRANT is run');
+if ($pg16)
+{
+	like($out, qr/^changed: GRANT "auto_user" TO "provisioner" WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;$/m,
+		'it grants ADMIN OPTION on the group role');
+	like($out, qr/^changed: GRANT "reader" TO "provisioner" WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;$/m,
+		'and on the role a rule names');
+}
+else
+{
+	like($out, qr/^unchanged: PostgreSQL 15: CREATEROLE alone lets "provisioner" grant the group role and the roles rules name; no ADMIN OPTION grant is needed$/m,
+		'it grants nothing on PostgreSQL 15, and says why');
+	unlike($out, qr/GRANT/, 'no GRANT is run');
+}
 like($out, qr/^changed: .*postgresql\.conf: pg_autouser\.admin_role = 'provisioner'$/m, 'it sets pg_autouser.admin_role');
 like($out, qr/^reload PostgreSQL for the changes to take effect/m, 'a reload is enough');
 is(sq("SELECT rolcanlogin, rolcreaterole, rolsuper FROM pg_roles WHERE rolname = 'provisioner'"), 'f|t|f',
 	'provisioner is NOLOGIN CREATEROLE, not a superuser');
-is(sq("SELECT count(*) FROM pg_auth_members WHERE member = 'provisioner'::regrole"), '0',
-	'and is a member of nothing');
+is(sq("SELECT count(*) FROM pg_auth_members WHERE member = 'provisioner'::regrole"
+	  . ($pg16 ? ' AND (inherit_option OR set_option)' : '')), '0',
+	'and is a member of nothing (an ADMIN-only grant gives no rights)');
 CliTest::reload_and_wait($node);
 is(sq('SHOW pg_autouser.admin_role'), 'provisioner', 'the server uses it after the reload');
 
@@ -99,7 +116,9 @@ $node->connect_ok(CliTest::cert_connstr($node, $alice, 'ad_alice', $ca),
 is($rc, 0, 'doctor passes with the admin role in place') or diag $d;
 like($d, qr/^OK +admin role: admin role "provisioner" \(pg_autouser\.admin_role\) exists and has CREATEROLE$/m,
 	'doctor checks the admin role');
-like($d, qr/^OK +admin grants: PostgreSQL 15: CREATEROLE alone/m, 'and that 15 needs no grant');
+like($d, $pg16
+	? qr/^OK +admin grants: PostgreSQL $major: admin role "provisioner" holds ADMIN OPTION on "auto_user" \(the group role\)$/m
+	: qr/^OK +admin grants: PostgreSQL 15: CREATEROLE alone/m, 'and its ADMIN OPTION grants (none on 15)');
 
 # An existing role gets CREATEROLE added; a superuser is left alone with a note.
 sq('CREATE ROLE weak NOLOGIN');
@@ -116,7 +135,7 @@ is(sq("SELECT rolsuper FROM pg_roles WHERE rolname = 'weak'"), 't', 'without cha
 CliTest::reload_and_wait($node);
 ($rc, $d) = doctor($local);
 is($rc, 0, 'doctor passes with a superuser admin role (a warning only)') or diag $d;
-like($d, qr/^WARNING admin role: admin role "weak" \(pg_autouser\.admin_role\) is a superuser: the workers act with every right, not the least that does the job\n +fix: ALTER ROLE "weak" NOSUPERUSER CREATEROLE$/m,
+like($d, qr/^WARNING admin role: admin role "weak" \(pg_autouser\.admin_role\) is a superuser: the workers act with every right, not the least that does the job\n +fix: ALTER ROLE "weak" NOSUPERUSER CREATEROLE\Q$then_grants\E$/m,
 	'doctor warns about a superuser admin role, with the fix');
 ($rc) = CliTest::cli(@setup, '--admin-role', 'provisioner', '--conninfo', $local);
 CliTest::reload_and_wait($node);
@@ -149,7 +168,7 @@ $node->wait_for_catchup($standby);
 ($rc, $d) = doctor($standby_local);
 like($d, qr/^OK +standby admin login: admin role "provisioner" \(pg_autouser\.admin_role\) can log in to reach the primary$/m,
 	'once it is LOGIN on the primary, doctor on the standby sees it');
-like($d, qr/^OK +admin grants: PostgreSQL 15/m, 'the standby gets the same grant checks');
+like($d, qr/^OK +admin grants: PostgreSQL $major/m, 'the standby gets the same grant checks');
 $standby->stop;
 $node->stop;
 done_testing();

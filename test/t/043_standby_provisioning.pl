@@ -35,6 +35,7 @@ $primary->safe_psql('postgres', q{
 	SELECT autouser.add_rule('*', ARRAY['reader']);
 });
 AutouserTest::wait_for_workers($primary, 2);
+AutouserTest::grant_admin_option($primary, 'autouser_admin', 'reader');
 
 sub cert { return AutouserTest::client_cert(@_); }
 sub cs { my ($node, $cert, $user) = @_; return AutouserTest::cert_connstr($node, $cert, $user); }
