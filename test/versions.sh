@@ -157,7 +157,11 @@ build_chroot() {
 	safe_remove "$new" || return 1
 	safe_remove "$dir" || return 1
 	mkdir -p "$cache"
-	if ! debootstrap --variant=minbase "$rel" "$new" "$mirror" >"$cache/debootstrap-$rel.log" 2>&1; then
+	# debootstrap mounts /proc and /sys in the target while it works: in a
+	# private namespace, an interrupted run cannot leave them mounted.
+	local private=()
+	unshare --mount --propagation private true 2>/dev/null && private=(unshare --mount --propagation private --)
+	if ! "${private[@]}" debootstrap --variant=minbase "$rel" "$new" "$mirror" >"$cache/debootstrap-$rel.log" 2>&1; then
 		tail -n 20 "$cache/debootstrap-$rel.log"
 		[ -f "$new/debootstrap/debootstrap.log" ] && tail -n 20 "$new/debootstrap/debootstrap.log"
 		return 1
