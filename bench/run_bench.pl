@@ -96,6 +96,8 @@ CONF
 		CREATE ROLE plain_user LOGIN;
 		CREATE ROLE bench_auto_user NOLOGIN;
 		CREATE ROLE bench_admin LOGIN CREATEROLE;
+		-- PostgreSQL 16 and later: CREATEROLE grants only roles held WITH ADMIN OPTION.
+		GRANT bench_auto_user, bench_reader TO bench_admin WITH ADMIN OPTION;
 
 		-- Strips a managed role to the group role and makes it NOLOGIN.
 		CREATE PROCEDURE bench_deactivate_user(username text)

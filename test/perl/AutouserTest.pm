@@ -107,6 +107,9 @@ sub start_node
 	copy("$certdir/$_", "$pgdata/$_") for qw(server.crt server.key ca.crt);
 	chmod 0600, "$pgdata/server.key";
 	my $preload = exists $opts{preload} ? $opts{preload} : 'pg_autouser';
+	# PostgreSQL 18's connect_fails() with log_like first waits for the postmaster's
+	# DEBUG2 line about the backend's exit; below DEBUG2 it times out.
+	my $log_level = $node->pg_version >= 18 ? 'debug2' : 'log';
 	$node->append_conf('postgresql.conf', <<"CONF");
 listen_addresses = '127.0.0.1'
 ssl = on
@@ -114,7 +117,7 @@ ssl_cert_file = 'server.crt'
 ssl_key_file = 'server.key'
 ssl_ca_file = 'ca.crt'
 shared_preload_libraries = '$preload'
-log_min_messages = log
+log_min_messages = $log_level
 log_connections = on
 CONF
 	$node->append_conf('postgresql.conf', $opts{conf}) if $opts{conf};
@@ -264,6 +267,17 @@ sub set_conf
 	$node->reload;
 	$node->poll_query_until('postgres', "SELECT current_setting('$setting') = '$value'")
 	  or die "$setting did not take $value";
+}
+
+# PostgreSQL 16 and later: a CREATEROLE admin role grants (and revokes) only the
+# roles it holds WITH ADMIN OPTION; 15 needs nothing.  Gives it that without their
+# rights, as `pg_autouser server setup --admin-role` does.  The roles must exist.
+sub grant_admin_option
+{
+	my ($node, $admin, @roles) = @_;
+	return if $node->pg_version < 16;
+	$node->safe_psql('postgres',
+		'GRANT ' . join(', ', @roles) . " TO $admin WITH ADMIN OPTION, INHERIT FALSE, SET FALSE");
 }
 
 # Waits (bounded, polling the file) until the server log holds $n matches

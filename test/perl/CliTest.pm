@@ -60,6 +60,9 @@ sub cli_node
 	my $node = PostgreSQL::Test::Cluster->new($name);
 	$node->init(allows_streaming => $opts{allows_streaming} ? 1 : 0);
 	$node->append_conf('postgresql.conf', "listen_addresses = '127.0.0.1'\nlog_connections = on\n");
+	# PostgreSQL 18's connect_fails() with log_like waits for the postmaster's DEBUG2
+	# line about the backend's exit (as in AutouserTest::start_node).
+	$node->append_conf('postgresql.conf', "log_min_messages = debug2\n") if $node->pg_version >= 18;
 	my ($rc, $out, $err) = cli('server', 'setup', '--pgdata', $node->data_dir, '--ca', $ca,
 		'--database', 'postgres', @setup_args);
 	is($rc, 0, "server setup for $name succeeds") or diag "$out$err";

@@ -85,7 +85,7 @@ my @kill = identities('kill', 20);
 kill 'KILL', (AutouserTest::worker_pids($node))[0];
 @runs = AutouserTest::finish_logins(@handles);
 check_burst('SIGKILL',
-	qr/cannot provision role "kill\d+" now|server closed the connection unexpectedly|terminating connection because of crash|the database system is (in recovery mode|starting up|not yet accepting connections)|Connection refused|SSL SYSCALL error/,
+	qr/cannot provision role "kill\d+" now|server closed the connection unexpectedly|terminating connection because of crash|the database system is (in recovery mode|starting up|not yet accepting connections)|Connection refused|SSL SYSCALL error|SSL error: unexpected eof while reading/,
 	@runs);
 $node->poll_query_until('postgres', 'SELECT true') or die 'server did not come back';
 AutouserTest::wait_for_workers($node, 2);

@@ -26,6 +26,9 @@ sub cert { return AutouserTest::client_cert(@_); }
 sub set_conf { AutouserTest::set_conf($node, @_); }
 
 # --- provisioning as a non-superuser CREATEROLE role ---------------------------
+$node->poll_query_until('postgres', "SELECT count(*) = 1 FROM pg_roles WHERE rolname = 'auto_user'")
+  or die 'the workers did not create the group role';
+AutouserTest::grant_admin_option($node, 'provisioner', qw(auto_user reader auditor));
 set_conf('pg_autouser.admin_role', 'provisioner');
 my $frank = cert(cn => 'frank');
 my $session = AutouserTest::open_session(cs($frank, 'frank'));

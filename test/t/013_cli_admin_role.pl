@@ -1,7 +1,8 @@
-# 013_cli_admin_role.pl -- the admin role through the CLI (SPEC 10, 11) on PostgreSQL 15:
+# 013_cli_admin_role.pl -- the admin role through the CLI (SPEC 10, 11):
 # `server setup --admin-role` creates it LOGIN CREATEROLE (standbys log in to the primary as it),
-# grants no ADMIN OPTION (15 needs none; the 16+ branches are unit tests) but, where the
-# extension is created, USAGE on schema autouser and EXECUTE on the two functions standbys call,
+# grants no ADMIN OPTION on 15 (it needs none) and the ADMIN OPTION grants on 16 and later, and,
+# where the extension is created, USAGE on schema autouser and EXECUTE on the two functions
+# standbys call,
 # sets pg_autouser.admin_role, and changes nothing the second time; the workers then provision as
 # that role.  `doctor` reports the version's needs, warns about a superuser admin role, reports a
 # role a rule names that is gone, and what standbys need: on the primary LOGIN and the grants (a
@@ -31,6 +32,10 @@ $node->safe_psql('postgres', q{
 	SELECT autouser.add_rule('eng*', ARRAY['team_{{cert.OU}}']);
 });
 sub sq { return $node->safe_psql('postgres', $_[0]); }
+# PostgreSQL 16 made CREATEROLE grant only roles held WITH ADMIN OPTION.
+my $major = $node->pg_version->major;
+my $pg16 = $major >= 16;
+my $then_grants = $pg16 ? ', then give it the ADMIN OPTION grants doctor lists' : '';
 sub doctor
 {
 	my ($rc, $out, $err) = CliTest::cli('doctor', '--conninfo', @_);
@@ -57,8 +62,10 @@ my $d;
 is($rc, 0, 'doctor passes with pg_autouser.admin_role unset') or diag $d;
 like($d, qr/^OK +admin role: pg_autouser\.admin_role is not set: the workers act as the bootstrap superuser$/m,
 	'doctor says the bootstrap superuser acts');
-like($d, qr/^OK +admin grants: PostgreSQL 15: CREATEROLE alone lets the admin role grant the group role and the roles rules name; no ADMIN OPTION grant is needed \(from PostgreSQL 16 on, it is\)$/m,
-	'doctor says PostgreSQL 15 needs no ADMIN OPTION grant');
+like($d, $pg16
+	? qr/^OK +admin grants: PostgreSQL $major: the workers act as a superuser, which needs no ADMIN OPTION grant$/m
+	: qr/^OK +admin grants: PostgreSQL 15: CREATEROLE alone lets the admin role grant the group role and the roles rules name; no ADMIN OPTION grant is needed \(from PostgreSQL 16 on, it is\)$/m,
+	'doctor says the bootstrap superuser needs no ADMIN OPTION grant');
 like($d, qr/^OK +standby: this server is a primary .*; no server replicates from this one yet$/m,
 	'doctor sees a primary with no standby');
 like($d, qr/^OK +standby grants: the workers act as a superuser, which needs no grant to serve standbys$/m,
@@ -76,9 +83,19 @@ is(sha256_hex(CliTest::slurp("$pgdata/$_")), $before{$_}, "$_ was not touched") 
 is($rc, 0, 'server setup --admin-role succeeds') or diag "$out$err";
 like($out, qr/^changed: created role "provisioner" LOGIN CREATEROLE \(LOGIN: standbys log in to the primary as it\)$/m,
 	'it creates the admin role, LOGIN for standbys');
-like($out, qr/^unchanged: PostgreSQL 15: CREATEROLE alone lets "provisioner" grant the group role and the roles rules name; no ADMIN OPTION grant is needed$/m,
-	'it grants no ADMIN OPTION on PostgreSQL 15, and says why');
-unlike($out, qr/WITH ADMIN OPTION/, 'no ADMIN OPTION grant is run');
+if ($pg16)
+{
+	like($out, qr/^changed: GRANT "auto_user" TO "provisioner" WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;$/m,
+		'it grants ADMIN OPTION on the group role');
+	like($out, qr/^changed: GRANT "reader" TO "provisioner" WITH ADMIN OPTION, INHERIT FALSE, SET FALSE;$/m,
+		'and on the role a rule names');
+}
+else
+{
+	like($out, qr/^unchanged: PostgreSQL 15: CREATEROLE alone lets "provisioner" grant the group role and the roles rules name; no ADMIN OPTION grant is needed$/m,
+		'it grants no ADMIN OPTION on PostgreSQL 15, and says why');
+	unlike($out, qr/WITH ADMIN OPTION/, 'no ADMIN OPTION grant is run');
+}
 like($out, qr/^changed: GRANT USAGE ON SCHEMA autouser TO "provisioner"; \(in database "postgres"\)$/m,
 	'it grants USAGE on schema autouser, where the extension is');
 like($out, qr/^changed: GRANT EXECUTE ON FUNCTION autouser\._provision_for_standby\(text, text, text, text\[\]\), autouser\._renew_leases\(text, jsonb\) TO "provisioner"; \(in database "postgres"\)$/m,
@@ -91,8 +108,9 @@ my $privileges = q{SELECT has_schema_privilege('provisioner', 'autouser', 'USAGE
 	has_function_privilege('provisioner', 'autouser._provision_for_standby(text, text, text, text[])', 'EXECUTE'),
 	has_function_privilege('provisioner', 'autouser._renew_leases(text, jsonb)', 'EXECUTE')};
 is(sq($privileges), 't|t|t', 'provisioner may use the schema and call both functions');
-is(sq("SELECT count(*) FROM pg_auth_members WHERE member = 'provisioner'::regrole"), '0',
-	'and is a member of nothing');
+is(sq("SELECT count(*) FROM pg_auth_members WHERE member = 'provisioner'::regrole"
+	  . ($pg16 ? ' AND (inherit_option OR set_option)' : '')), '0',
+	'and is a member of nothing (an ADMIN-only grant gives no rights)');
 CliTest::reload_and_wait($node);
 is(sq('SHOW pg_autouser.admin_role'), 'provisioner', 'the server uses it after the reload');
 
@@ -117,7 +135,9 @@ $node->connect_ok(CliTest::cert_connstr($node, $alice, 'ad_alice', $ca),
 is($rc, 0, 'doctor passes with the admin role in place') or diag $d;
 like($d, qr/^OK +admin role: admin role "provisioner" \(pg_autouser\.admin_role\) exists and has CREATEROLE$/m,
 	'doctor checks the admin role');
-like($d, qr/^OK +admin grants: PostgreSQL 15: CREATEROLE alone/m, 'and that 15 needs no grant');
+like($d, $pg16
+	? qr/^OK +admin grants: PostgreSQL $major: admin role "provisioner" holds ADMIN OPTION on "auto_user" \(the group role\)$/m
+	: qr/^OK +admin grants: PostgreSQL 15: CREATEROLE alone/m, 'and its ADMIN OPTION grants (none on 15)');
 like($d, qr/^OK +standby admin login: admin role "provisioner" \(pg_autouser\.admin_role\) can log in, as standbys do to provision through this server$/m,
 	'doctor checks the admin role can log in for standbys');
 like($d, qr/^OK +standby grants: admin role "provisioner" \(pg_autouser\.admin_role\) may use schema autouser and call the functions standbys call$/m,
@@ -156,7 +176,7 @@ is(sq("SELECT rolsuper FROM pg_roles WHERE rolname = 'weak'"), 't', 'without cha
 CliTest::reload_and_wait($node);
 ($rc, $d) = doctor($local);
 is($rc, 0, 'doctor passes with a superuser admin role (a warning only)') or diag $d;
-like($d, qr/^WARNING admin role: admin role "weak" \(pg_autouser\.admin_role\) is a superuser: the workers act with every right, not the least that does the job\n +fix: ALTER ROLE "weak" NOSUPERUSER CREATEROLE$/m,
+like($d, qr/^WARNING admin role: admin role "weak" \(pg_autouser\.admin_role\) is a superuser: the workers act with every right, not the least that does the job\n +fix: ALTER ROLE "weak" NOSUPERUSER CREATEROLE\Q$then_grants\E$/m,
 	'doctor warns about a superuser admin role, with the fix');
 ($rc) = CliTest::cli(@setup, '--admin-role', 'provisioner', '--conninfo', $local);
 CliTest::reload_and_wait($node);
@@ -223,7 +243,7 @@ like($d, qr/^OK +standby grants: admin role "provisioner" \(pg_autouser\.admin_r
 	'and the grants, replicated');
 like($d, qr/^OK +standby link: pg_autouser\.primary_conninfo reaches a writable primary as "provisioner", the role it acts for standbys as$/m,
 	'a connection made from primary_conninfo reaches the writable primary as the admin role');
-like($d, qr/^OK +admin grants: PostgreSQL 15/m, 'the standby gets the same grant checks');
+like($d, qr/^OK +admin grants: PostgreSQL $major/m, 'the standby gets the same grant checks');
 my $bob = CliTest::issue($ca, "$tmp/certs", 'ad_bob');
 $standby->connect_ok(CliTest::cert_connstr($standby, $bob, 'ad_bob', $ca),
 	'with what setup made, a first login on the standby is provisioned through the primary',

@@ -30,6 +30,7 @@ $node->safe_psql('postgres', q{
 	GRANT EXECUTE ON FUNCTION autouser.deactivate(name, boolean) TO helpdesk;
 });
 AutouserTest::wait_for_workers($node, 2);
+AutouserTest::grant_admin_option($node, 'provisioner', 'reader');
 
 sub cs { return AutouserTest::cert_connstr($node, @_); }
 sub sq { return $node->safe_psql('postgres', $_[0]); }

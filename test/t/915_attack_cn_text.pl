@@ -30,6 +30,7 @@ my ($ret, $out, $err) = $node->psql('postgres',
 utf8::decode($out);
 isnt($ret, 0, 'the login whose CN reads differently as text is refused');
 like($err, qr/certificate subject of "bob_" cannot be read/, 'as an unreadable subject');
-unlike($out, qr/user_\x{626F}/, "the login bob_ does not get the personal role of \x{626F}\x{625F}");
+# An ASCII test name: 17's test modules make the wide-character warning fatal.
+unlike($out, qr/user_\x{626F}/, 'the login bob_ does not get the personal role of its BMP CN');
 $node->stop;
 done_testing();
