@@ -94,7 +94,7 @@ check_reserved_slots(const AutouserRequest *request)
 {
 	int reserved = AutouserReservedConnections();
 
-	if (reserved > 0 && !HaveNFreeProcs(reserved))
+	if (reserved > 0 && !autouser_have_free_procs(reserved))
 		ereport(
 			FATAL,
 			(errcode(ERRCODE_TOO_MANY_CONNECTIONS),

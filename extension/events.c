@@ -320,8 +320,9 @@ insert_event(TimestampTz at, AutouserEventAction action, const char *identity,
 	Oid   types[8] = {TIMESTAMPTZOID, TEXTOID,      TEXTOID, TEXTOID,
 					  TEXTOID,        TEXTARRAYOID, TEXTOID, INT4OID};
 	Datum values[8];
-	char  nulls[8] = "        ";
+	char  nulls[8];
 
+	memset(nulls, ' ', sizeof(nulls));
 	values[0] = TimestampTzGetDatum(at);
 	values[1] = identity ? CStringGetTextDatum(identity) : (Datum) 0;
 	values[2] = role ? CStringGetTextDatum(role) : (Datum) 0;
@@ -380,8 +381,9 @@ autouser_user_state_login(const char *role, bool created,
 	Oid   types[6] = {TEXTOID, TIMESTAMPTZOID, BOOLOID,
 					  TEXTOID, TEXTOID,        TIMESTAMPTZOID};
 	Datum values[6];
-	char  nulls[6] = "      ";
+	char  nulls[6];
 
+	memset(nulls, ' ', sizeof(nulls));
 	if (!autouser_extension_exists())
 		return;
 	if (!autouser_schema_is_current())

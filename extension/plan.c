@@ -106,6 +106,29 @@ autouser_role_parents(Oid role)
 }
 
 /*
+ * Whether role is a member of the group role.  An ADMIN-only grant (16 and
+ * later: what the admin role holds on the group role it created, or was
+ * given to hand it out) is no membership.
+ */
+static bool
+in_group_role(Oid role, Oid group)
+{
+	CatCList *members =
+		SearchSysCacheList1(AUTHMEMMEMROLE, ObjectIdGetDatum(role));
+	bool in_group = false;
+
+	for (int i = 0; i < members->n_members && !in_group; i++)
+	{
+		Form_pg_auth_members m =
+			(Form_pg_auth_members) GETSTRUCT(&members->members[i]->tuple);
+
+		in_group = m->roleid == group && !AutouserMembershipIsAdminOnly(m);
+	}
+	ReleaseSysCacheList(members);
+	return in_group;
+}
+
+/*
  * Whether role is managed by pg_autouser: recorded as such, or a member of
  * the group role (to be adopted at its next certificate login).
  */
@@ -113,8 +136,7 @@ bool
 autouser_role_is_managed(Oid role, Oid group)
 {
 	return autouser_role_is_recorded(role) ||
-		   (OidIsValid(group) &&
-			list_member_oid(autouser_role_parents(role), group));
+		   (OidIsValid(group) && in_group_role(role, group));
 }
 
 /* Superusers and the admin role are never provisioned, refused or cleaned. */

@@ -196,8 +196,8 @@ connect_primary(TimestampTz deadline, AutouserLinkFailure *failure)
 
 /* One statement over the connection there is (see call_primary). */
 static PGresult *
-call_once(const char *sql, int nparams, const char *const *params,
-		  TimestampTz deadline, AutouserLinkFailure *failure)
+call_primary_once(const char *sql, int nparams, const char *const *params,
+				  TimestampTz deadline, AutouserLinkFailure *failure)
 {
 	PGresult *result = NULL;
 	PGresult *next;
@@ -264,12 +264,12 @@ call_primary(const char *sql, int nparams, const char *const *params,
 
 	if (!connect_primary(deadline, failure))
 		return NULL;
-	result = call_once(sql, nparams, params, deadline, failure);
+	result = call_primary_once(sql, nparams, params, deadline, failure);
 	if (result == NULL && kept && primary == NULL)
 	{
 		if (!connect_primary(deadline, failure))
 			return NULL;
-		result = call_once(sql, nparams, params, deadline, failure);
+		result = call_primary_once(sql, nparams, params, deadline, failure);
 	}
 	return result;
 }

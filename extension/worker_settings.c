@@ -43,6 +43,7 @@ static const char *const pinned_settings[][2] = {
 	{"default_tablespace", ""},
 	{"temp_tablespaces", ""},
 	{"createrole_self_grant", ""}, /* PostgreSQL 16+ */
+	{"transaction_timeout", "0"},  /* PostgreSQL 17+ */
 };
 
 /* A setting as the worker had it before connecting. */
