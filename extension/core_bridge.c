@@ -295,6 +295,7 @@ autouser_decide(const AutouserLoginFacts *facts, AutouserVerdict *verdict)
 	in.role_managed = facts->role_managed;
 	in.role_can_login = facts->role_can_login;
 	in.set_equal = facts->set_equal;
+	in.options_equal = facts->options_equal;
 	in.other_sessions = facts->other_sessions;
 	in.set = set;
 	in.n_set = facts->n_set;
@@ -329,8 +330,8 @@ autouser_core_warm_up(void)
 	const char               attrs[] = "CN\0warmup\0OU\0a\0OU\0b";
 	AutouserEval             eval;
 	AutouserSetRoleFacts     set = {"warm", 0, 0, 0};
-	AutouserLoginFacts       facts = {true, false, false, false, false, 0,
-									  &set, 1,     NULL,  0,     NIL};
+	AutouserLoginFacts       facts = {true, false, false, false, false, true,
+									  0,    &set,  1,     NULL,  0,     NIL};
 	AutouserVerdict          verdict;
 	Size                     len;
 	char                    *blob;

@@ -146,6 +146,7 @@ typedef struct AutouserLoginFacts
 	bool                   role_managed;
 	bool                   role_can_login;
 	bool                   set_equal;
+	bool                   options_equal;
 	int                    other_sessions;
 	AutouserSetRoleFacts  *set;
 	int                    n_set;

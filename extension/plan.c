@@ -410,6 +410,7 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 	facts.set_equal = list_length(set_oids) == list_length(eval->roles) &&
 					  list_difference_oid(set_oids, login.parents) == NIL &&
 					  list_difference_oid(login.parents, set_oids) == NIL;
+	facts.options_equal = true;
 	/* Only step 7 needs the count: an active managed role whose set moved. */
 	if (facts.role_managed && facts.role_can_login && !facts.set_equal)
 		facts.other_sessions = autouser_sessions_count(login.oid);
