@@ -25,6 +25,8 @@ OBJS = \
 	extension/role_lock.o \
 	extension/run_as.o \
 	extension/role_ddl.o \
+	extension/rule_options.o \
+	extension/role_options.o \
 	extension/worker_runtime.o \
 	extension/worker.o \
 	extension/cleanup.o \

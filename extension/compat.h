@@ -51,4 +51,20 @@ autouser_restrict_search_path(void)
 	(SuperuserReservedConnections + ReservedConnections)
 #endif
 
+/*
+ * Every GUC variable, as an array of *n: PostgreSQL 16 (commit 3057465acf)
+ * keeps them in a hash table and get_guc_variables() counts them itself.
+ */
+#include "utils/guc_tables.h"
+#if PG_VERSION_NUM < 160000
+static inline struct config_generic **
+autouser_guc_variables(int *n)
+{
+	*n = GetNumConfigOptions();
+	return get_guc_variables();
+}
+#else
+#define autouser_guc_variables(n) get_guc_variables(n)
+#endif
+
 #endif /* AUTOUSER_COMPAT_H */

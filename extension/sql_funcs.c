@@ -1,6 +1,6 @@
 /*
  * sql_funcs.c -- the C functions behind the autouser schema: install check,
- * rule validation for add_rule, preview, the rules-changed trigger, session
+ * rule validation for add_rule, the previews, the rules-changed trigger, session
  * counts, deactivate and sweep.  Each does exactly its own job with the
  * extension's rights where it needs them (run_as.c), whatever the caller's
  * search_path or settings.  Plain SQL in the install script does the rest.
@@ -25,6 +25,7 @@
 #include "plan.h"
 #include "report.h"
 #include "role_ddl.h"
+#include "role_options.h"
 #include "rules_cache.h"
 #include "role_lock.h"
 #include "run_as.h"
@@ -36,6 +37,7 @@
 PG_FUNCTION_INFO_V1(autouser_check_install);
 PG_FUNCTION_INFO_V1(autouser_check_rule);
 PG_FUNCTION_INFO_V1(autouser_preview);
+PG_FUNCTION_INFO_V1(autouser_preview_options);
 PG_FUNCTION_INFO_V1(autouser_rules_changed_trigger);
 PG_FUNCTION_INFO_V1(autouser_session_count);
 PG_FUNCTION_INFO_V1(autouser_deactivate);
@@ -284,23 +286,21 @@ preview_attrs(AutouserRequest *request, ArrayType *names_array,
 }
 
 /*
- * autouser._preview(identity, database, attr_names[], attr_values[]): the
- * role set a login would get now, NULL when no rule applies, or the login's
- * refusal as an ERROR (28000).  A bad argument is 22023.
+ * What a login would get now, for the preview functions' arguments
+ * (identity, database, attr_names[], attr_values[]): false when no rule
+ * applies; the login's refusal is raised as an ERROR (28000), a bad
+ * argument as 22023.
  */
-Datum
-autouser_preview(PG_FUNCTION_ARGS)
+static bool
+preview_login(FunctionCallInfo fcinfo, AutouserEval *eval)
 {
 	AutouserRequest     request;
 	AutouserDecision    decision;
 	AutouserRulesOwners owners;
-	AutouserEval        eval;
 	char               *identity;
 	char               *database;
 	char               *blob;
 	Size                len;
-	ArrayBuildState    *out;
-	ListCell           *lc;
 
 	require_preload();
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) ||
@@ -326,15 +326,15 @@ autouser_preview(PG_FUNCTION_ARGS)
 
 	blob = read_rules_here(&len);
 	autouser_rules_evaluate(blob, len, request.identity, request.database,
-							request.attrs, request.attrs_len, &eval);
-	if (eval.result == AUTOUSER_EVAL_BROKEN)
+							request.attrs, request.attrs_len, eval);
+	if (eval->result == AUTOUSER_EVAL_BROKEN)
 		elog(ERROR, "pg_autouser: the rules could not be decoded");
 	autouser_rules_owners_now(&owners);
-	autouser_plan(&request, &eval, &owners, true, &decision, NULL);
+	autouser_plan(&request, eval, &owners, true, &decision, NULL);
 	switch (decision.outcome)
 	{
 		case AUTOUSER_NONE:
-			PG_RETURN_NULL();
+			return false;
 		case AUTOUSER_ADMIT:
 		case AUTOUSER_CREATE:
 		case AUTOUSER_REACTIVATE:
@@ -342,12 +342,43 @@ autouser_preview(PG_FUNCTION_ARGS)
 		default:
 			autouser_report(ERROR, &request, &decision);
 	}
+	return true;
+}
+
+/*
+ * autouser._preview(identity, database, attr_names[], attr_values[]): the
+ * role set a login would get now, NULL when no rule applies.
+ */
+Datum
+autouser_preview(PG_FUNCTION_ARGS)
+{
+	AutouserEval     eval;
+	ArrayBuildState *out;
+	ListCell        *lc;
+
+	if (!preview_login(fcinfo, &eval))
+		PG_RETURN_NULL();
 	out = initArrayResult(TEXTOID, CurrentMemoryContext, false);
 	foreach(lc, eval.roles)
 		accumArrayResult(
 			out, CStringGetTextDatum(((AutouserEvalRole *) lfirst(lc))->name),
 			false, TEXTOID, CurrentMemoryContext);
 	PG_RETURN_DATUM(makeArrayResult(out, CurrentMemoryContext));
+}
+
+/*
+ * autouser._preview_options(identity, database, attr_names[],
+ * attr_values[]): the options a login would get now (add_rule's keys, the
+ * rules' values merged), NULL when no rule applies.
+ */
+Datum
+autouser_preview_options(PG_FUNCTION_ARGS)
+{
+	AutouserEval eval;
+
+	if (!preview_login(fcinfo, &eval))
+		PG_RETURN_NULL();
+	PG_RETURN_JSONB_P(autouser_role_options_jsonb(eval.options));
 }
 
 /* Statement trigger on autouser.rules: republish the rules at commit. */

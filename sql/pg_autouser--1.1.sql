@@ -1,5 +1,5 @@
--- pg_autouser--1.1.sql -- installs the autouser schema: rules, add_rule,
--- drop_rule, preview, the audit trail, users, stats.  Objects are
+-- pg_autouser--1.1.sql -- installs the autouser schema: rules (with their
+-- options), add_rule, drop_rule, preview, the audit trail, users, stats.  Objects are
 -- schema-qualified and closed to PUBLIC.  Upgrades from 1.0 go through
 -- pg_autouser--1.0--1.1.sql, which must end in the same schema.
 
@@ -22,7 +22,8 @@ CREATE TABLE autouser.rules (
     roles       text[] NOT NULL,
     enabled     boolean NOT NULL DEFAULT true,
     comment     text,
-    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    options     jsonb NOT NULL DEFAULT '{}'
 );
 ALTER SEQUENCE autouser.rules_id_seq OWNED BY autouser.rules.id;
 SELECT pg_catalog.pg_extension_config_dump('autouser.rules', '');
@@ -35,12 +36,22 @@ CREATE TRIGGER rules_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON autouser.rules
     FOR EACH STATEMENT EXECUTE FUNCTION autouser._rules_changed();
 
+-- Every row written to autouser.rules, by add_rule or not, is refused
+-- (22023) when its options are not ones a rule may give (issue 14).
+CREATE FUNCTION autouser._check_rule_options() RETURNS trigger
+    LANGUAGE c SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_check_rule_options';
+CREATE TRIGGER rules_check_options
+    BEFORE INSERT OR UPDATE ON autouser.rules
+    FOR EACH ROW EXECUTE FUNCTION autouser._check_rule_options();
+
 CREATE FUNCTION autouser._check_rule(identity text, roles text[], database text, cert_ou text)
     RETURNS void LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_check_rule';
 
 CREATE FUNCTION autouser.add_rule(identity text, roles text[], database text DEFAULT '*',
-                                  cert_ou text DEFAULT NULL, comment text DEFAULT NULL)
+                                  cert_ou text DEFAULT NULL, comment text DEFAULT NULL,
+                                  options jsonb DEFAULT '{}')
     RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -49,8 +60,9 @@ DECLARE
     new_id bigint;
 BEGIN
     PERFORM autouser._check_rule($1, $2, $3, $4);
-    INSERT INTO autouser.rules (identity, roles, database, cert_ou, comment)
-        VALUES ($1, $2, $3, $4, $5)
+    -- The options are checked by the rules_check_options trigger.
+    INSERT INTO autouser.rules (identity, roles, database, cert_ou, comment, options)
+        VALUES ($1, $2, $3, $4, $5, $6)
         RETURNING autouser.rules.id INTO new_id;
     RETURN new_id;
 END
@@ -69,7 +81,24 @@ CREATE FUNCTION autouser._preview(identity text, database text, attr_names text[
     RETURNS text[] LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_preview';
 
--- attrs: {"OU": ["eng","ops"], "O": "Acme"}; a value is a string or an array.
+-- attrs as preview and preview_options take them, {"OU": ["eng","ops"],
+-- "O": "Acme"} (a value is a string or an array), as two parallel arrays.
+CREATE FUNCTION autouser._attrs(attrs jsonb, OUT names text[], OUT vals text[])
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH pairs AS (
+        SELECT e.key AS name, v.value, pg_catalog.row_number() OVER () AS n
+        FROM pg_catalog.jsonb_each(COALESCE($1, '{}')) AS e,
+             LATERAL pg_catalog.jsonb_array_elements_text(
+                 CASE pg_catalog.jsonb_typeof(e.value)
+                     WHEN 'array' THEN e.value
+                     ELSE pg_catalog.jsonb_build_array(e.value) END) AS v
+    )
+    SELECT ARRAY(SELECT name FROM pairs ORDER BY n), ARRAY(SELECT value FROM pairs ORDER BY n)
+$$;
+
+-- The role set a login would get; NULL when no rule applies.
 CREATE FUNCTION autouser.preview(identity text,
                                  database text DEFAULT pg_catalog.current_database(),
                                  attrs jsonb DEFAULT '{}')
@@ -77,17 +106,24 @@ CREATE FUNCTION autouser.preview(identity text,
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH pairs AS (
-        SELECT e.key AS name, v.value, pg_catalog.row_number() OVER () AS n
-        FROM pg_catalog.jsonb_each(COALESCE($3, '{}')) AS e,
-             LATERAL pg_catalog.jsonb_array_elements_text(
-                 CASE pg_catalog.jsonb_typeof(e.value)
-                     WHEN 'array' THEN e.value
-                     ELSE pg_catalog.jsonb_build_array(e.value) END) AS v
-    )
-    SELECT autouser._preview($1, $2,
-                             ARRAY(SELECT name FROM pairs ORDER BY n),
-                             ARRAY(SELECT value FROM pairs ORDER BY n))
+    SELECT autouser._preview($1, $2, a.names, a.vals) FROM autouser._attrs($3) a
+$$;
+
+CREATE FUNCTION autouser._preview_options(identity text, database text, attr_names text[],
+                                          attr_values text[])
+    RETURNS jsonb LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_preview_options';
+
+-- The options a login would get: add_rule's keys, merged over the matching
+-- rules; NULL when no rule applies.
+CREATE FUNCTION autouser.preview_options(identity text,
+                                         database text DEFAULT pg_catalog.current_database(),
+                                         attrs jsonb DEFAULT '{}')
+    RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT autouser._preview_options($1, $2, a.names, a.vals) FROM autouser._attrs($3) a
 $$;
 
 -- The audit trail; rows older than pg_autouser.event_retention are purged.
