@@ -101,10 +101,10 @@ core_options(List *options)
 		AutouserOption       *option = lfirst(lc);
 		autouser_core_option *o = &out[foreach_current_index(lc)];
 
-		o->kind = (autouser_core_option_kind) option->kind;
+		o->kind = (int32_t) option->kind;
 		o->name = core_str(option->name);
 		o->value = core_str(option->value);
-		o->merge = (autouser_core_option_merge) option->merge;
+		o->merge = (int32_t) option->merge;
 		o->rank = option->rank;
 	}
 	return out;

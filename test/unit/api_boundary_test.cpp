@@ -5,6 +5,7 @@
 extern "C" {
 int autouser_test_c_linkage_check(void);
 size_t autouser_test_c_sizeof_rule(void);
+size_t autouser_test_c_sizeof_option(void);
 size_t autouser_test_c_sizeof_login(void);
 size_t autouser_test_c_sizeof_eval_result(void);
 size_t autouser_test_c_sizeof_set_role(void);
@@ -21,6 +22,7 @@ TEST(ApiBoundary, CallableFromC) { EXPECT_EQ(autouser_test_c_linkage_check(), 0)
 
 TEST(ApiBoundary, StructLayoutMatchesC) {
 	EXPECT_EQ(autouser_test_c_sizeof_rule(), sizeof(autouser_core_rule));
+	EXPECT_EQ(autouser_test_c_sizeof_option(), sizeof(autouser_core_option));
 	EXPECT_EQ(autouser_test_c_sizeof_login(), sizeof(autouser_core_login));
 	EXPECT_EQ(autouser_test_c_sizeof_eval_result(), sizeof(autouser_core_eval_result));
 	EXPECT_EQ(autouser_test_c_sizeof_set_role(), sizeof(autouser_core_set_role));

@@ -188,12 +188,11 @@ TEST(Options, EncodeRejectsBadOptions) {
 	          AUTOUSER_CORE_INVALID_INPUT);
 	EXPECT_EQ(encode_with({kSetting, {"w", 1}, {nullptr, 1}, kFirst, 0}),
 	          AUTOUSER_CORE_INVALID_INPUT);
-	EXPECT_EQ(
-	    encode_with({static_cast<autouser_core_option_kind>(2), {"w", 1}, {"1", 1}, kFirst, 0}),
-	    AUTOUSER_CORE_INVALID_INPUT);
-	EXPECT_EQ(
-	    encode_with({kSetting, {"w", 1}, {"1", 1}, static_cast<autouser_core_option_merge>(-1), 0}),
-	    AUTOUSER_CORE_INVALID_INPUT);
+	// Plain integers in the struct: any value may arrive, and only two of each are known.
+	EXPECT_EQ(encode_with({2, {"w", 1}, {"1", 1}, kFirst, 0}), AUTOUSER_CORE_INVALID_INPUT);
+	EXPECT_EQ(encode_with({-1, {"w", 1}, {"1", 1}, kFirst, 0}), AUTOUSER_CORE_INVALID_INPUT);
+	EXPECT_EQ(encode_with({kSetting, {"w", 1}, {"1", 1}, -1, 0}), AUTOUSER_CORE_INVALID_INPUT);
+	EXPECT_EQ(encode_with({kSetting, {"w", 1}, {"1", 1}, 2, 0}), AUTOUSER_CORE_INVALID_INPUT);
 	autouser_core_rule no_array{1, {"a", 1}, {"d", 1}, {nullptr, 0}, &role, 1, nullptr, 2};
 	size_t needed = 0;
 	EXPECT_EQ(autouser_core_rules_encode(&no_array, 1, nullptr, 0, &needed),

@@ -122,12 +122,14 @@ typedef enum
 										 * of equal ranks, the first */
 } autouser_core_option_merge;
 
+/* kind and merge are plain integers: the core checks them, and an enum
+ * holding a value it does not list would be undefined behaviour in C++. */
 typedef struct
 {
-	autouser_core_option_kind kind;
+	int32_t		kind;			/* autouser_core_option_kind */
 	autouser_core_str name;		/* non-empty; no NUL byte */
 	autouser_core_str value;	/* no NUL byte */
-	autouser_core_option_merge merge;
+	int32_t		merge;			/* autouser_core_option_merge */
 	int64_t		rank;			/* for LOWEST_RANK: lower is more restrictive */
 } autouser_core_option;
 
