@@ -238,33 +238,24 @@ TEST(Decide, ChangedSetWithoutOtherSessionsIsReactivate) {
 	EXPECT_EQ(decide(f), verdict(AUTOUSER_CORE_ACTION_REACTIVATE));
 }
 
-TEST(Decide, ChangedOptionsWithOtherSessionsIsRejectSetChanged) {
-	Facts f;
-	f.options_equal = 0;
-	f.other_sessions = 2;
-	EXPECT_EQ(decide(f), verdict(AUTOUSER_CORE_ACTION_REJECT_SET_CHANGED));
-}
-
-TEST(Decide, ChangedOptionsWithoutOtherSessionsIsReactivate) {
-	Facts f;
-	f.options_equal = 0;
-	EXPECT_EQ(decide(f), verdict(AUTOUSER_CORE_ACTION_REACTIVATE));
-}
-
-TEST(Decide, ChangedOptionsOfAnInactiveRoleIsReactivate) {
-	Facts f;
-	f.role_can_login = 0;
-	f.options_equal = 0;
-	f.other_sessions = 1;
-	EXPECT_EQ(decide(f), verdict(AUTOUSER_CORE_ACTION_REACTIVATE));
-}
-
-TEST(Decide, NewRoleIgnoresOptionsEqual) {
-	Facts f;
-	f.role_exists = 0;
-	f.role_managed = 0;
-	f.options_equal = 0;
-	EXPECT_EQ(decide(f), verdict(AUTOUSER_CORE_ACTION_CREATE));
+// Options count like the set: only an active role whose options are the rules' is admitted.
+TEST(Decide, ChangedOptionsAreLikeAChangedSet) {
+	struct Case {
+		int32_t exists, can_login, other_sessions;
+		autouser_core_action action;
+	};
+	for (const Case &c : {Case{1, 1, 2, AUTOUSER_CORE_ACTION_REJECT_SET_CHANGED},
+	                      Case{1, 1, 0, AUTOUSER_CORE_ACTION_REACTIVATE},
+	                      Case{1, 0, 1, AUTOUSER_CORE_ACTION_REACTIVATE},
+	                      Case{0, 0, 0, AUTOUSER_CORE_ACTION_CREATE}}) {
+		Facts f;
+		f.role_exists = c.exists;
+		f.role_managed = c.exists;
+		f.role_can_login = c.can_login;
+		f.other_sessions = c.other_sessions;
+		f.options_equal = 0;
+		EXPECT_EQ(decide(f), verdict(c.action)) << c.exists << c.can_login << c.other_sessions;
+	}
 }
 
 TEST(Decide, ForbiddenRoleWinsOverChangedOptions) {
