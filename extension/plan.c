@@ -413,10 +413,13 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 	facts.set_equal = list_length(set_oids) == list_length(eval->roles) &&
 					  list_difference_oid(set_oids, login.parents) == NIL &&
 					  list_difference_oid(login.parents, set_oids) == NIL;
-	/* A role that does not exist yet is created with no options. */
+	/*
+	 * A role that does not exist yet is created with no options; without a
+	 * matching rule, options decide nothing (and the login costs no look-up).
+	 */
 	autouser_role_options_given(eval->options, &given);
 	autouser_role_options_default(&held);
-	if (OidIsValid(login.oid))
+	if (OidIsValid(login.oid) && facts.rules_matched)
 		autouser_role_options_held(login.oid, &held);
 	facts.options_equal = autouser_role_options_equal(&given, &held);
 	/* Only step 7 needs the count: an active managed role whose set moved. */
