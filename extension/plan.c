@@ -3,8 +3,8 @@
  * the facts the core needs from syscache look-ups of the shared catalogs
  * (so that it works inside authentication, before a database is selected),
  * asks the core once, and turns its verdict into an AutouserDecision and the
- * membership and option changes that carry it out.  Changes nothing: worker.c carries
- * a plan out, report.c words it.
+ * membership and option changes that carry it out.  Changes nothing:
+ * worker.c carries a plan out, report.c words it.
  * Never uses is_member_of_role-style caches: they are not refreshed within
  * the login's transaction.
  */

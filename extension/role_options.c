@@ -214,7 +214,7 @@ autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 			given->settings ? quote_literal_cstr(given->settings) : "NULL"));
 }
 
-/* Deactivation: back to what CREATE ROLE gives, settings pg_autouser gave reset. */
+/* Deactivation: back to what CREATE ROLE gives, pg_autouser's settings reset. */
 void
 autouser_role_options_clear(const char *name)
 {

@@ -151,6 +151,9 @@ sq(q{
 	ALTER DATABASE postgres SET default_transaction_read_only = on;
 	ALTER DATABASE postgres SET statement_timeout = 1;
 });
+# The purge below waits for a periodic sweep: the default minute is the
+# whole of a poll's patience, and a loaded machine missed it.
+$node->append_conf('postgresql.conf', "pg_autouser.sweep_interval = 5\n");
 $node->restart;
 AutouserTest::wait_for_workers($node, 2);
 sq("UPDATE autouser.events SET at = now() - interval '1 day'");
