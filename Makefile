@@ -29,6 +29,8 @@ OBJS = \
 	extension/schema_trust.o \
 	extension/role_ddl.o \
 	extension/worker_settings.o \
+	extension/rule_options.o \
+	extension/role_options.o \
 	extension/worker_runtime.o \
 	extension/worker.o \
 	extension/cleanup.o \

@@ -32,6 +32,11 @@ StaticAssertDecl(
 		(int) AUTOUSER_FORBIDDEN_BUILTIN ==
 			(int) AUTOUSER_CORE_FORBIDDEN_BUILTIN,
 	"AutouserForbiddenReason must mirror autouser_core_forbidden_reason");
+StaticAssertDecl((int) AUTOUSER_OPTION_SETTING ==
+						 (int) AUTOUSER_CORE_OPTION_SETTING &&
+					 (int) AUTOUSER_MERGE_LOWEST_RANK ==
+						 (int) AUTOUSER_CORE_MERGE_LOWEST_RANK,
+				 "the option enums must mirror the core's");
 StaticAssertDecl(AUTOUSER_ROLE_FROM_TEMPLATE ==
 						 AUTOUSER_CORE_ROLE_FROM_TEMPLATE &&
 					 AUTOUSER_ROLE_WRITES_RULES ==
@@ -83,6 +88,28 @@ core_str(const char *s)
 	return out;
 }
 
+/* A row's options as the core takes them. */
+static autouser_core_option *
+core_options(List *options)
+{
+	autouser_core_option *out =
+		palloc0(sizeof(autouser_core_option) * Max(list_length(options), 1));
+	ListCell *lc;
+
+	foreach(lc, options)
+	{
+		AutouserOption       *option = lfirst(lc);
+		autouser_core_option *o = &out[foreach_current_index(lc)];
+
+		o->kind = (int32_t) option->kind;
+		o->name = core_str(option->name);
+		o->value = core_str(option->value);
+		o->merge = (int32_t) option->merge;
+		o->rank = option->rank;
+	}
+	return out;
+}
+
 char *
 autouser_rules_encode(List *rows, Size *len)
 {
@@ -109,6 +136,8 @@ autouser_rules_encode(List *rows, Size *len)
 		rules[i].cert_ou = core_str(row->cert_ou);
 		rules[i].roles = roles;
 		rules[i].n_roles = row->nroles;
+		rules[i].options = core_options(row->options);
+		rules[i].n_options = list_length(row->options);
 		i++;
 	}
 	status = autouser_core_rules_encode(rules, n, NULL, 0, &needed);
@@ -200,6 +229,17 @@ read_role(const char *p, AutouserEvalRole *role)
 	return p + 1 + strlen(p + 1) + 1;
 }
 
+/* Reads one "kind byte, name, NUL, value, NUL" option of the output. */
+static const char *
+read_option(const char *p, AutouserOption *option)
+{
+	option->kind = (AutouserOptionKind) *p++;
+	option->name = pstrdup(p);
+	p += strlen(p) + 1;
+	option->value = pstrdup(p);
+	return p + strlen(p) + 1;
+}
+
 /* Turns the result into an AutouserEval; false if out was too small (rerun). */
 bool
 autouser_eval_finish(AutouserEvalJob *job, AutouserEval *eval)
@@ -219,6 +259,13 @@ autouser_eval_finish(AutouserEvalJob *job, AutouserEval *eval)
 
 				p = read_role(p, role);
 				eval->roles = lappend(eval->roles, role);
+			}
+			for (size_t i = 0; i < job->result.n_options; i++)
+			{
+				AutouserOption *option = palloc0(sizeof(AutouserOption));
+
+				p = read_option(p, option);
+				eval->options = lappend(eval->options, option);
 			}
 			return true;
 		case AUTOUSER_CORE_NO_MATCH:
@@ -295,6 +342,7 @@ autouser_decide(const AutouserLoginFacts *facts, AutouserVerdict *verdict)
 	in.role_managed = facts->role_managed;
 	in.role_can_login = facts->role_can_login;
 	in.set_equal = facts->set_equal;
+	in.options_equal = facts->options_equal;
 	in.other_sessions = facts->other_sessions;
 	in.set = set;
 	in.n_set = facts->n_set;
@@ -325,15 +373,15 @@ autouser_core_warm_up(void)
 {
 	static const char *const roles[] = {"warm", "warm_{{cert.OU}}"};
 	List                    *rows = NIL;
-	AutouserRuleRow          row = {1, "w*", "*", NULL, 2, (char **) roles};
-	const char               attrs[] = "CN\0warmup\0OU\0a\0OU\0b";
-	AutouserEval             eval;
-	AutouserSetRoleFacts     set = {"warm", 0, 0, 0};
-	AutouserLoginFacts       facts = {true, false, false, false, false, 0,
-									  &set, 1,     NULL,  0,     NIL};
-	AutouserVerdict          verdict;
-	Size                     len;
-	char                    *blob;
+	AutouserRuleRow      row = {1, "w*", "*", NULL, 2, (char **) roles, NIL};
+	const char           attrs[] = "CN\0warmup\0OU\0a\0OU\0b";
+	AutouserEval         eval;
+	AutouserSetRoleFacts set = {"warm", 0, 0, 0};
+	AutouserLoginFacts   facts = {true, false, false, false, false, true,
+								  0,    &set,  1,     NULL,  0,     NIL};
+	AutouserVerdict      verdict;
+	Size                 len;
+	char                *blob;
 
 	rows = lappend(rows, &row);
 	blob = autouser_rules_encode(rows, &len);

@@ -91,6 +91,33 @@ typedef enum AutouserForbiddenReason
 #define AUTOUSER_ROLE_WRITES_RULES  0x2000
 #define AUTOUSER_ROLE_FROM_TEMPLATE 0x4000
 
+/* Mirrors autouser_core_option_kind. */
+typedef enum AutouserOptionKind
+{
+	AUTOUSER_OPTION_ATTRIBUTE = 0, /* connection_limit, inherit */
+	AUTOUSER_OPTION_SETTING = 1    /* a role-level setting */
+} AutouserOptionKind;
+
+/* Mirrors autouser_core_option_merge. */
+typedef enum AutouserOptionMerge
+{
+	AUTOUSER_MERGE_FIRST = 0,      /* the first matching rule's value */
+	AUTOUSER_MERGE_LOWEST_RANK = 1 /* the most restrictive value */
+} AutouserOptionMerge;
+
+/*
+ * An option of a rule: named, valued and ranked by rule_options.c, merged
+ * by the core.  In an evaluation's result only kind, name and value are set.
+ */
+typedef struct AutouserOption
+{
+	AutouserOptionKind  kind;
+	char               *name;
+	char               *value;
+	AutouserOptionMerge merge;
+	int64               rank; /* LOWEST_RANK: lower is more restrictive */
+} AutouserOption;
+
 typedef enum AutouserEvalResult
 {
 	AUTOUSER_EVAL_MATCH, /* roles holds the set */
@@ -112,6 +139,7 @@ typedef struct AutouserEval
 	char              *invalid_role;
 	int64              rule_id;    /* first matching rule */
 	uint32             candidates; /* rules matching identity and database */
+	List *options; /* AutouserOption *, merged, by kind and name (MATCH) */
 } AutouserEval;
 
 /* One row of autouser.rules, as the encoder takes it. */
@@ -123,6 +151,7 @@ typedef struct AutouserRuleRow
 	char  *cert_ou; /* NULL = any */
 	int    nroles;
 	char **roles;
+	List  *options; /* AutouserOption * */
 } AutouserRuleRow;
 
 /* A role of the set, with its ancestors at ancestors[first .. first + n). */
@@ -147,6 +176,7 @@ typedef struct AutouserLoginFacts
 	bool                   role_managed;
 	bool                   role_can_login;
 	bool                   set_equal;
+	bool                   options_equal;
 	int                    other_sessions;
 	AutouserSetRoleFacts  *set;
 	int                    n_set;

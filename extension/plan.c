@@ -3,8 +3,8 @@
  * the facts the core needs from syscache look-ups of the shared catalogs
  * (so that it works inside authentication, before a database is selected),
  * asks the core once, and turns its verdict into an AutouserDecision and the
- * membership changes that carry it out.  Changes nothing: worker.c carries
- * a plan out, report.c words it.
+ * membership and option changes that carry it out.  Changes nothing:
+ * worker.c carries a plan out, report.c words it.
  * Never uses is_member_of_role-style caches: they are not refreshed within
  * the login's transaction.
  */
@@ -465,19 +465,22 @@ outcome_of(AutouserAction action)
  * The decision for one login, from its evaluated rules and the catalogs.
  * in_database: connected to pg_autouser.database (a worker or a SQL
  * function), where privileges on autouser.rules can be checked too.  With
- * changes non-NULL, a CREATE or REACTIVATE also gets its membership changes.
+ * changes non-NULL, a decision that writes also gets its membership and
+ * option changes.
  */
 void
 autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 			  const AutouserRulesOwners *owners, bool in_database,
 			  AutouserDecision *decision, AutouserChanges *changes)
 {
-	FactContext        ctx;
-	LoginRole          login;
-	AutouserLoginFacts facts;
-	AutouserVerdict    verdict;
-	List              *set_oids = NIL;
-	ListCell          *lc;
+	FactContext         ctx;
+	LoginRole           login;
+	AutouserLoginFacts  facts;
+	AutouserVerdict     verdict;
+	AutouserRoleOptions given;
+	AutouserRoleOptions held;
+	List               *set_oids = NIL;
+	ListCell           *lc;
 
 	memset(decision, 0, sizeof(AutouserDecision));
 	decision->rule_id = eval->rule_id;
@@ -536,8 +539,18 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 	facts.set_equal = list_length(set_oids) == list_length(eval->roles) &&
 					  list_difference_oid(set_oids, login.parents) == NIL &&
 					  list_difference_oid(login.parents, set_oids) == NIL;
+	/*
+	 * A role that does not exist yet is created with no options; without a
+	 * matching rule, options decide nothing (and the login costs no look-up).
+	 */
+	autouser_role_options_given(eval->options, &given);
+	autouser_role_options_default(&held);
+	if (OidIsValid(login.oid) && facts.rules_matched)
+		autouser_role_options_held(login.oid, &held);
+	facts.options_equal = autouser_role_options_equal(&given, &held);
 	/* Only step 7 needs the count: an active managed role whose set moved. */
-	if (facts.role_managed && facts.role_can_login && !facts.set_equal)
+	if (facts.role_managed && facts.role_can_login &&
+		!(facts.set_equal && facts.options_equal))
 		facts.other_sessions = autouser_sessions_count(login.oid);
 	decision->other_sessions = facts.other_sessions;
 
@@ -567,6 +580,8 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 		return;
 	memset(changes, 0, sizeof(AutouserChanges));
 	changes->join_group = !login.in_group;
+	changes->options = given;
+	changes->held = held;
 	foreach(lc, eval->roles)
 		changes->set =
 			lappend(changes->set, ((AutouserEvalRole *) lfirst(lc))->name);
@@ -609,14 +624,16 @@ autouser_plan_roles(List *names, const AutouserRulesOwners *owners,
 		describe_rejection(&facts, &verdict, decision);
 }
 
-/* What an update changed, for the audit trail. */
+/* What a provisioning changed, for the audit trail. */
 char *
 autouser_changes_detail(const AutouserChanges *changes)
 {
 	StringInfoData buf;
 	ListCell      *lc;
+	char          *options =
+		autouser_role_options_detail(&changes->options, &changes->held);
 
-	if (changes->grant == NIL && changes->revoke == NIL)
+	if (changes->grant == NIL && changes->revoke == NIL && options == NULL)
 		return NULL;
 	initStringInfo(&buf);
 	if (changes->grant != NIL)
@@ -629,5 +646,7 @@ autouser_changes_detail(const AutouserChanges *changes)
 		appendStringInfoString(&buf, "revoked:");
 	foreach(lc, changes->revoke)
 		appendStringInfo(&buf, " %s", quote_identifier(lfirst(lc)));
+	if (options != NULL)
+		appendStringInfo(&buf, "%s%s", buf.len > 0 ? "; " : "", options);
 	return buf.data;
 }

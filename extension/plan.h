@@ -10,15 +10,18 @@
 
 #include "core_bridge.h"
 #include "login.h"
+#include "role_options.h"
 #include "rules_cache.h"
 
-/* The memberships that make the role hold exactly its set. */
+/* The memberships and options that make the role hold exactly its set. */
 typedef struct AutouserChanges
 {
 	List *grant;      /* role names to add */
 	List *revoke;     /* role names to take away */
 	List *set;        /* the whole set (names), for the audit trail */
 	bool  join_group; /* not (or no longer) a member of the group role */
+	AutouserRoleOptions options; /* what the rules give */
+	AutouserRoleOptions held;    /* what the role has now (a new one: none) */
 } AutouserChanges;
 
 extern void

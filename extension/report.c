@@ -160,7 +160,7 @@ autouser_decision_detail(const AutouserRequest  *request,
 				d->bad_role);
 		case AUTOUSER_REJECT_SET_CHANGED:
 			return psprintf(
-				"The role has %d other session(s) logged in with another certificate subject or to another database, for which the rules give a different role set.",
+				"The role has %d other session(s) logged in with another certificate subject or to another database, for which the rules give a different role set or different role options.",
 				d->other_sessions);
 		case AUTOUSER_REJECT_SUBJECT_UNREADABLE:
 			return psprintf(

@@ -17,6 +17,7 @@
 #include "plan.h"
 #include "role_ddl.h"
 #include "role_lock.h"
+#include "role_options.h"
 #include "run_as.h"
 
 /* Creates pg_autouser.group_role if it is missing. */
@@ -50,9 +51,9 @@ quoted_list(List *names)
 /*
  * CREATE, REACTIVATE or UPDATE, in the caller's transaction; the caller
  * holds the role's lock and commits.  Either way the role ends up LOGIN,
- * without a password, holding exactly the group role and its set, recorded
- * as managed.  UPDATE (the rules changed a role in use) only moves the
- * memberships.
+ * without a password, holding exactly the group role and its set and the
+ * options its rules give, recorded as managed.  UPDATE (the rules changed a
+ * role in use) only moves the memberships and the options.
  */
 void
 autouser_ddl_provision(const char *identity, AutouserOutcome outcome,
@@ -86,12 +87,16 @@ autouser_ddl_provision(const char *identity, AutouserOutcome outcome,
 	if (changes->grant != NIL)
 		autouser_admin_ddl(
 			psprintf("GRANT %s TO %s", quoted_list(changes->grant), role));
+	autouser_role_options_apply(identity, &changes->options, &changes->held);
 	autouser_admin_ddl(psprintf("SECURITY LABEL FOR %s ON ROLE %s IS %s",
 								AUTOUSER_LABEL_PROVIDER, role,
 								quote_literal_cstr(AUTOUSER_LABEL_MANAGED)));
 }
 
-/* Revokes every membership but the group role's, and sets NOLOGIN. */
+/*
+ * Revokes every membership but the group role's, clears what rule options
+ * gave, and sets NOLOGIN.
+ */
 void
 autouser_ddl_deactivate(const char *name, List *granted)
 {
@@ -101,6 +106,7 @@ autouser_ddl_deactivate(const char *name, List *granted)
 	foreach(lc, granted)
 		autouser_admin_ddl(
 			psprintf("REVOKE %s FROM %s", quote_identifier(lfirst(lc)), role));
+	autouser_role_options_clear(name);
 	autouser_admin_ddl(psprintf("ALTER ROLE %s NOLOGIN", role));
 }
 

@@ -1,14 +1,15 @@
 /*
  * rule_change.c -- applies a committed change of autouser.rules to one
  * managed role that has sessions (SPEC 7 "Rule changes apply at once"):
- * its set is computed again from its newest session's database and
- * certificate subject; added roles are granted, removed ones revoked, and
- * with pg_autouser.on_revoke = terminate its sessions are ended when
- * anything was removed (an open session may already have used SET ROLE).
- * When no rule admits it any more, its sessions are ended (or, with
- * revoke_only, it is deactivated at once).  A change that leaves its set
- * alone touches nothing.  The cleanup worker calls this for every such
- * role once per change; one role, one transaction.
+ * its set and options are computed again from its newest session's
+ * database and certificate subject; added roles are granted, removed ones
+ * revoked, options set or cleared (which ends no session), and with
+ * pg_autouser.on_revoke = terminate its sessions are ended when a role was
+ * removed (an open session may already have used SET ROLE).  When no rule
+ * admits it any more, its sessions are ended (or, with revoke_only, it is
+ * deactivated at once).  A change that leaves its set and options alone
+ * touches nothing.  The cleanup worker calls this for every such role once
+ * per change; one role, one transaction.
  */
 #include "postgres.h"
 

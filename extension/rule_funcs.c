@@ -177,20 +177,23 @@ autouser_check_rule(PG_FUNCTION_ARGS)
 }
 
 /*
- * autouser.add_rule(identity, roles, database, cert_ou, comment): the rule
- * checked as _check_rule checks it, then inserted; returns its id.
+ * autouser.add_rule(identity, roles, database, cert_ou, comment, options):
+ * the rule checked as _check_rule checks it, then inserted (its options are
+ * checked by the rules_check_options trigger, rule_options.c); returns its
+ * id.
  */
 Datum
 autouser_add_rule(PG_FUNCTION_ARGS)
 {
-	Oid   types[5] = {TEXTOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID};
-	Datum values[5];
-	char  nulls[5];
+	Oid   types[6] = {TEXTOID, TEXTARRAYOID, TEXTOID,
+					  TEXTOID, TEXTOID,      JSONBOID};
+	Datum values[6];
+	char  nulls[6];
 	bool  isnull;
 	int64 id;
 
 	validate_rule(fcinfo);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 	{
 		values[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
 		nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
@@ -199,9 +202,10 @@ autouser_add_rule(PG_FUNCTION_ARGS)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
 	(void) autouser_sql(
 		AUTOUSER_AS_OWNER,
-		"INSERT INTO autouser.rules (identity, roles, database, cert_ou, comment)"
-		" VALUES ($1, $2, $3, $4, $5) RETURNING id",
-		5, types, values, nulls, false);
+		"INSERT INTO autouser.rules"
+		" (identity, roles, database, cert_ou, comment, options)"
+		" VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+		6, types, values, nulls, false);
 	if (SPI_processed != 1)
 		elog(ERROR, "pg_autouser: inserting a rule returned %llu rows",
 			 (unsigned long long) SPI_processed);

@@ -15,6 +15,7 @@
 #include "access/twophase.h"
 #include "access/xact.h"
 #include "catalog/indexing.h"
+#include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_extension.h"
@@ -34,6 +35,7 @@
 
 #include "core_bridge.h"
 #include "guc.h"
+#include "rule_options.h"
 #include "rules_cache.h"
 #include "schema_trust.h"
 #include "shmem.h"
@@ -139,10 +141,12 @@ autouser_rules_owners_now(AutouserRulesOwners *owners)
 
 /*
  * A row written past add_rule's checks that the core cannot encode is left
- * out (and logged), so one bad row cannot take every other rule down.
+ * out (and logged), so one bad row cannot take every other rule down.  Its
+ * options are read here too (into row->options): the trigger checked them
+ * when the row was written, but a setting may have changed since.
  */
 static bool
-rule_is_usable(const AutouserRuleRow *row)
+rule_is_usable(AutouserRuleRow *row, Jsonb *options)
 {
 	bool usable =
 		row->identity != NULL && row->database != NULL &&
@@ -154,14 +158,28 @@ rule_is_usable(const AutouserRuleRow *row)
 	for (int r = 0; usable && r < row->nroles; r++)
 		usable = autouser_role_entry_kind(row->roles[r]) !=
 				 AUTOUSER_ROLE_ENTRY_INVALID;
+	if (usable && options != NULL)
+		usable = autouser_rule_options_read(options, false, &row->options);
 	if (!usable)
 		ereport(
 			LOG,
 			(errmsg("pg_autouser ignores rule %lld because it is not valid",
 					(long long) row->id),
 			 errdetail(
-				 "Its identity, database or cert_ou pattern or a role entry would be refused by autouser.add_rule().")));
+				 "Its identity, database or cert_ou pattern, a role entry or its options would be refused by autouser.add_rule().")));
 	return usable;
+}
+
+/* Whether autouser.rules has the options column (a 1.0 schema has not). */
+static bool
+rules_have_options(void)
+{
+	Oid namespace = get_namespace_oid("autouser", true);
+	Oid table = OidIsValid(namespace) ? get_relname_relid("rules", namespace)
+									  : InvalidOid;
+
+	return OidIsValid(table) &&
+		   get_attnum(table, "options") != InvalidAttrNumber;
 }
 
 /*
@@ -175,8 +193,13 @@ autouser_rules_read(AutouserActor actor, bool read_only, Size *len)
 	List *rows = NIL;
 
 	(void) autouser_sql(actor,
-						"SELECT id, identity, database, cert_ou, roles"
-						" FROM autouser.rules WHERE enabled ORDER BY id",
+						rules_have_options()
+							? "SELECT id, identity, database, cert_ou, roles,"
+							  " options FROM autouser.rules WHERE enabled"
+							  " ORDER BY id"
+							: "SELECT id, identity, database, cert_ou, roles,"
+							  " NULL::pg_catalog.jsonb FROM autouser.rules"
+							  " WHERE enabled ORDER BY id",
 						0, NULL, NULL, NULL, read_only);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -185,6 +208,7 @@ autouser_rules_read(AutouserActor actor, bool read_only, Size *len)
 		AutouserRuleRow *row = palloc0(sizeof(AutouserRuleRow));
 		bool             isnull;
 		Datum            roles;
+		Datum            options;
 
 		row->id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
 		row->identity = SPI_getvalue(tuple, desc, 2);
@@ -204,7 +228,8 @@ autouser_rules_read(AutouserActor actor, bool read_only, Size *len)
 				if (!nulls[r])
 					row->roles[row->nroles++] = TextDatumGetCString(elems[r]);
 		}
-		if (rule_is_usable(row))
+		options = SPI_getbinval(tuple, desc, 6, &isnull);
+		if (rule_is_usable(row, isnull ? NULL : DatumGetJsonbP(options)))
 			rows = lappend(rows, row);
 	}
 	return autouser_rules_encode(rows, len);

@@ -1,10 +1,10 @@
 /*
  * sql_funcs.c -- the C functions behind the autouser schema: install check,
- * preview, the rules-changed trigger, session counts, deactivate and sweep
- * (add_rule and drop_rule are in rule_funcs.c).  Each does exactly its own
- * job with the extension's rights where it needs them (run_as.c), whatever
- * the caller's search_path or settings.  Plain SQL in the install script
- * does the rest.
+ * preview and the options a login would get, the rules-changed trigger,
+ * session counts, deactivate and sweep (add_rule and drop_rule are in
+ * rule_funcs.c).  Each does exactly its own job with the extension's rights
+ * where it needs them (run_as.c), whatever the caller's search_path or
+ * settings.  Plain SQL in the install script does the rest.
  */
 #include "postgres.h"
 
@@ -27,6 +27,7 @@
 #include "plan.h"
 #include "report.h"
 #include "role_ddl.h"
+#include "role_options.h"
 #include "rules_cache.h"
 #include "role_lock.h"
 #include "run_as.h"
@@ -39,6 +40,7 @@
 PG_FUNCTION_INFO_V1(autouser_check_install);
 PG_FUNCTION_INFO_V1(autouser_preview);
 PG_FUNCTION_INFO_V1(autouser_preview_jsonb);
+PG_FUNCTION_INFO_V1(autouser_preview_options_jsonb);
 PG_FUNCTION_INFO_V1(autouser_rules_changed_trigger);
 PG_FUNCTION_INFO_V1(autouser_session_count);
 PG_FUNCTION_INFO_V1(autouser_deactivate);
@@ -155,24 +157,22 @@ preview_attrs(AutouserRequest *request, ArrayType *names_array,
 }
 
 /*
- * The role set a login would get now for identity and database (arguments
- * 0 and 1) presenting attributes names[i] = values[i], NULL when no rule
- * applies, or the login's refusal as an ERROR (28000).  A bad argument is
- * 22023.
+ * What a login would get now for identity and database (arguments 0 and 1)
+ * presenting attributes names[i] = values[i], into *eval: false when no rule
+ * applies; the login's refusal is raised as an ERROR (28000), a bad argument
+ * as 22023.
  */
-static Datum
-preview(FunctionCallInfo fcinfo, ArrayType *names, ArrayType *values)
+static bool
+preview_login(FunctionCallInfo fcinfo, ArrayType *names, ArrayType *values,
+			  AutouserEval *eval)
 {
 	AutouserRequest     request;
 	AutouserDecision    decision;
 	AutouserRulesOwners owners;
-	AutouserEval        eval;
 	char               *identity;
 	char               *database;
 	char               *blob;
 	Size                len;
-	ArrayBuildState    *out;
-	ListCell           *lc;
 
 	autouser_require_preload();
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || names == NULL || values == NULL)
@@ -196,15 +196,15 @@ preview(FunctionCallInfo fcinfo, ArrayType *names, ArrayType *values)
 
 	blob = read_rules_here(&len);
 	autouser_rules_evaluate(blob, len, request.identity, request.database,
-							request.attrs, request.attrs_len, &eval);
-	if (eval.result == AUTOUSER_EVAL_BROKEN)
+							request.attrs, request.attrs_len, eval);
+	if (eval->result == AUTOUSER_EVAL_BROKEN)
 		elog(ERROR, "pg_autouser: the rules could not be decoded");
 	autouser_rules_owners_now(&owners);
-	autouser_plan(&request, &eval, &owners, true, &decision, NULL);
+	autouser_plan(&request, eval, &owners, true, &decision, NULL);
 	switch (decision.outcome)
 	{
 		case AUTOUSER_NONE:
-			PG_RETURN_NULL();
+			return false;
 		case AUTOUSER_ADMIT:
 		case AUTOUSER_CREATE:
 		case AUTOUSER_REACTIVATE:
@@ -212,20 +212,38 @@ preview(FunctionCallInfo fcinfo, ArrayType *names, ArrayType *values)
 		default:
 			autouser_report(ERROR, &request, &decision);
 	}
-	out = initArrayResult(TEXTOID, CurrentMemoryContext, false);
-	foreach(lc, eval.roles)
+	return true;
+}
+
+/* The role set of eval, as text[]. */
+static Datum
+roles_array(const AutouserEval *eval)
+{
+	ArrayBuildState *out =
+		initArrayResult(TEXTOID, CurrentMemoryContext, false);
+	ListCell *lc;
+
+	foreach(lc, eval->roles)
 		accumArrayResult(
 			out, CStringGetTextDatum(((AutouserEvalRole *) lfirst(lc))->name),
 			false, TEXTOID, CurrentMemoryContext);
-	PG_RETURN_DATUM(makeArrayResult(out, CurrentMemoryContext));
+	return makeArrayResult(out, CurrentMemoryContext);
 }
 
-/* autouser._preview(identity, database, attr_names[], attr_values[]) */
+/*
+ * autouser._preview(identity, database, attr_names[], attr_values[]): the
+ * role set a login would get now, NULL when no rule applies.
+ */
 Datum
 autouser_preview(PG_FUNCTION_ARGS)
 {
-	return preview(fcinfo, PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2),
-				   PG_ARGISNULL(3) ? NULL : PG_GETARG_ARRAYTYPE_P(3));
+	AutouserEval eval;
+
+	if (!preview_login(
+			fcinfo, PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2),
+			PG_ARGISNULL(3) ? NULL : PG_GETARG_ARRAYTYPE_P(3), &eval))
+		PG_RETURN_NULL();
+	return roles_array(&eval);
 }
 
 /*
@@ -302,12 +320,34 @@ attrs_from_jsonb(Jsonb *attrs, ArrayType **names, ArrayType **values)
 Datum
 autouser_preview_jsonb(PG_FUNCTION_ARGS)
 {
-	ArrayType *names;
-	ArrayType *values;
+	ArrayType   *names;
+	ArrayType   *values;
+	AutouserEval eval;
 
 	attrs_from_jsonb(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &names,
 					 &values);
-	return preview(fcinfo, names, values);
+	if (!preview_login(fcinfo, names, values, &eval))
+		PG_RETURN_NULL();
+	return roles_array(&eval);
+}
+
+/*
+ * autouser.preview_options(identity, database, attrs jsonb): the options a
+ * login would get now (add_rule's keys, the matching rules' values merged),
+ * NULL when no rule applies; with the extension owner's rights, as preview.
+ */
+Datum
+autouser_preview_options_jsonb(PG_FUNCTION_ARGS)
+{
+	ArrayType   *names;
+	ArrayType   *values;
+	AutouserEval eval;
+
+	attrs_from_jsonb(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &names,
+					 &values);
+	if (!preview_login(fcinfo, names, values, &eval))
+		PG_RETURN_NULL();
+	PG_RETURN_JSONB_P(autouser_role_options_jsonb(eval.options));
 }
 
 /* Statement trigger on autouser.rules: republish the rules at commit. */

@@ -17,9 +17,10 @@ SELECT o AS object, to_regclass(o) IS NOT NULL AS exists
 FROM unnest(ARRAY['autouser.rules', 'autouser.rules_id_seq']) AS o;
 SELECT o AS function, to_regprocedure(o) IS NOT NULL AS exists
 FROM unnest(ARRAY[
-    'autouser.add_rule(text, text[], text, text, text)',
+    'autouser.add_rule(text, text[], text, text, text, jsonb)',
     'autouser.drop_rule(bigint)',
-    'autouser.preview(text, text, jsonb)']) AS o;
+    'autouser.preview(text, text, jsonb)',
+    'autouser.preview_options(text, text, jsonb)']) AS o;
 SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull
 FROM pg_attribute
 WHERE attrelid = 'autouser.rules'::regclass AND attnum > 0 AND NOT attisdropped
@@ -28,10 +29,11 @@ SELECT pg_get_function_result(p.oid) AS result,
        pg_get_function_arguments(p.oid) AS arguments
 FROM pg_proc p
 WHERE p.pronamespace = 'autouser'::regnamespace
-  AND p.proname IN ('add_rule', 'drop_rule', 'preview')
+  AND p.proname IN ('add_rule', 'drop_rule', 'preview', 'preview_options')
 ORDER BY p.proname;
 SELECT tgname, tgenabled FROM pg_trigger
-WHERE tgrelid = 'autouser.rules'::regclass AND NOT tgisinternal;
+WHERE tgrelid = 'autouser.rules'::regclass AND NOT tgisinternal
+ORDER BY tgname;
 
 -- pg_dump keeps the rules and their sequence.
 SELECT c.relname

@@ -17,14 +17,10 @@ CREATE TRIGGER rules_changed_replica
     FOR EACH ROW EXECUTE FUNCTION autouser._rules_changed();
 ALTER TABLE autouser.rules ENABLE REPLICA TRIGGER rules_changed_replica;
 
--- add_rule, drop_rule and preview use autouser.rules with the extension
--- owner's rights: EXECUTE on one of them is all a delegate needs, and gives
--- exactly its effect (no right on the table, no way past _check_rule).
-CREATE OR REPLACE FUNCTION autouser.add_rule(identity text, roles text[], database text DEFAULT '*',
-                                             cert_ou text DEFAULT NULL, comment text DEFAULT NULL)
-    RETURNS bigint
-    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
-    AS 'MODULE_PATHNAME', 'autouser_add_rule';
+-- add_rule (below, with its options), drop_rule and preview use
+-- autouser.rules with the extension owner's rights: EXECUTE on one of them is
+-- all a delegate needs, and gives exactly its effect (no right on the table,
+-- no way past _check_rule).
 CREATE OR REPLACE FUNCTION autouser.drop_rule(id bigint) RETURNS boolean
     LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_drop_rule';
@@ -170,6 +166,58 @@ CREATE VIEW autouser.stats AS SELECT name, value FROM autouser._stats();
 CREATE FUNCTION autouser.stats_reset() RETURNS void
     LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_stats_reset';
+
+-- Rule options (issue 14): role attributes and settings a rule gives.
+ALTER TABLE autouser.rules ADD COLUMN options jsonb NOT NULL DEFAULT '{}';
+
+-- Every row written to autouser.rules, by add_rule or not, is refused
+-- (22023) when its options are not ones a rule may give (issue 14).
+CREATE FUNCTION autouser._check_rule_options() RETURNS trigger
+    LANGUAGE c SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_check_rule_options';
+CREATE TRIGGER rules_check_options
+    BEFORE INSERT OR UPDATE ON autouser.rules
+    FOR EACH ROW EXECUTE FUNCTION autouser._check_rule_options();
+
+-- add_rule takes the options.  A new argument makes a new function: the old
+-- one goes, and whoever could run it may run the new one.
+ALTER FUNCTION autouser.add_rule(text, text[], text, text, text) RENAME TO _add_rule_1_0;
+CREATE FUNCTION autouser.add_rule(identity text, roles text[], database text DEFAULT '*',
+                                  cert_ou text DEFAULT NULL, comment text DEFAULT NULL,
+                                  options jsonb DEFAULT '{}')
+    RETURNS bigint
+    LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_add_rule';
+DO $$
+DECLARE
+    grantee name;
+BEGIN
+    FOR grantee IN
+        SELECT r.rolname
+        FROM pg_catalog.pg_proc p,
+             LATERAL pg_catalog.aclexplode(p.proacl) a
+        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+        WHERE p.oid OPERATOR(pg_catalog.=)
+                  'autouser._add_rule_1_0(text, text[], text, text, text)'::pg_catalog.regprocedure
+          AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+          AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+    LOOP
+        EXECUTE pg_catalog.format(
+            'GRANT EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text, jsonb) TO %I',
+            grantee);
+    END LOOP;
+END
+$$;
+DROP FUNCTION autouser._add_rule_1_0(text, text[], text, text, text);
+
+-- The options a login would get: add_rule's keys, merged over the matching
+-- rules; NULL when no rule applies.
+CREATE FUNCTION autouser.preview_options(identity text,
+                                         database text DEFAULT pg_catalog.current_database(),
+                                         attrs jsonb DEFAULT '{}')
+    RETURNS jsonb
+    LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_preview_options_jsonb';
 
 -- Functions run for others pin their search_path, C ones too (SPEC 6).
 ALTER FUNCTION autouser._check_install() SET search_path = pg_catalog, pg_temp;

@@ -1,5 +1,5 @@
--- pg_autouser--1.1.sql -- installs the autouser schema: rules, add_rule,
--- drop_rule, preview, the audit trail, users, stats.  Objects are
+-- pg_autouser--1.1.sql -- installs the autouser schema: rules (with their
+-- options), add_rule, drop_rule, preview, the audit trail, users, stats.  Objects are
 -- schema-qualified and closed to PUBLIC.  Upgrades from 1.0 go through
 -- pg_autouser--1.0--1.1.sql, which must end in the same schema.
 
@@ -25,7 +25,8 @@ CREATE TABLE autouser.rules (
     roles       text[] NOT NULL,
     enabled     boolean NOT NULL DEFAULT true,
     comment     text,
-    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    options     jsonb NOT NULL DEFAULT '{}'
 );
 ALTER SEQUENCE autouser.rules_id_seq OWNED BY autouser.rules.id;
 SELECT pg_catalog.pg_extension_config_dump('autouser.rules', '');
@@ -46,6 +47,15 @@ CREATE TRIGGER rules_changed_replica
     FOR EACH ROW EXECUTE FUNCTION autouser._rules_changed();
 ALTER TABLE autouser.rules ENABLE REPLICA TRIGGER rules_changed_replica;
 
+-- Every row written to autouser.rules, by add_rule or not, is refused
+-- (22023) when its options are not ones a rule may give (issue 14).
+CREATE FUNCTION autouser._check_rule_options() RETURNS trigger
+    LANGUAGE c SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_check_rule_options';
+CREATE TRIGGER rules_check_options
+    BEFORE INSERT OR UPDATE ON autouser.rules
+    FOR EACH ROW EXECUTE FUNCTION autouser._check_rule_options();
+
 CREATE FUNCTION autouser._check_rule(identity text, roles text[], database text, cert_ou text)
     RETURNS void LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_check_rule';
@@ -54,7 +64,8 @@ CREATE FUNCTION autouser._check_rule(identity text, roles text[], database text,
 -- owner's rights: EXECUTE on one of them is all a delegate needs, and gives
 -- exactly its effect (no right on the table, no way past _check_rule).
 CREATE FUNCTION autouser.add_rule(identity text, roles text[], database text DEFAULT '*',
-                                  cert_ou text DEFAULT NULL, comment text DEFAULT NULL)
+                                  cert_ou text DEFAULT NULL, comment text DEFAULT NULL,
+                                  options jsonb DEFAULT '{}')
     RETURNS bigint
     LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_add_rule';
@@ -68,13 +79,22 @@ CREATE FUNCTION autouser._preview(identity text, database text, attr_names text[
     RETURNS text[] LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_preview';
 
--- attrs: {"OU": ["eng","ops"], "O": "Acme"}; a value is a string or an array.
+-- The role set a login would get; NULL when no rule applies.
 CREATE FUNCTION autouser.preview(identity text,
                                  database text DEFAULT pg_catalog.current_database(),
                                  attrs jsonb DEFAULT '{}')
     RETURNS text[]
     LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_preview_jsonb';
+
+-- The options a login would get: add_rule's keys, merged over the matching
+-- rules; NULL when no rule applies.
+CREATE FUNCTION autouser.preview_options(identity text,
+                                         database text DEFAULT pg_catalog.current_database(),
+                                         attrs jsonb DEFAULT '{}')
+    RETURNS jsonb
+    LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_preview_options_jsonb';
 
 -- The audit trail; rows older than pg_autouser.event_retention are purged.
 CREATE TABLE autouser.events (

@@ -57,13 +57,31 @@ bool read_rule_record(Reader &body, RuleRecord &record) noexcept {
 	record.has_cert_ou = has_ou == 1;
 	if (!record.has_cert_ou && !record.cert_ou.empty())
 		return false;
-	record.roles = r.remaining();
+	const std::string_view from_roles = r.remaining();
 	for (std::uint32_t i = 0; i < record.n_roles; ++i) {
 		std::string_view role;
 		if (!r.read_str(role))
 			return false;
 	}
+	record.roles = from_roles.substr(0, from_roles.size() - r.remaining().size());
+	if (!r.read_u32(record.n_options))
+		return false;
+	record.options = r.remaining();
+	for (std::uint32_t i = 0; i < record.n_options; ++i) {
+		OptionRecord option;
+		if (!read_option(r, option))
+			return false;
+	}
 	return r.at_end();
+}
+
+bool read_option(Reader &r, OptionRecord &option) noexcept {
+	if (!r.read_u8(option.kind) || option.kind > AUTOUSER_CORE_OPTION_SETTING ||
+	    !r.read_str(option.name) || !r.read_str(option.value) || !r.read_u8(option.merge) ||
+	    option.merge > AUTOUSER_CORE_MERGE_LOWEST_RANK || !r.read_i64(option.rank))
+		return false;
+	return !option.name.empty() && option.name.find('\0') == std::string_view::npos &&
+	       option.value.find('\0') == std::string_view::npos;
 }
 
 } // namespace pg_autouser::core::detail

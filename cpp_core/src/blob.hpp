@@ -2,9 +2,12 @@
 // parsing.  Knows field layout only; no glob matching, no template expansion.
 //
 // Layout (all integers little-endian, no padding, no pointers):
-//   header  : "PGAU" | u32 version (1) | u32 n_rules | u32 body_len   (blob_len == 16 + body_len)
+//   header  : "PGAU" | u32 version (2) | u32 n_rules | u32 body_len   (blob_len == 16 + body_len)
 //   record  : u32 record_len (bytes after this field) | i64 id | str identity | str database
 //             | u8 has_cert_ou (0/1) | str cert_ou | u32 n_roles | n_roles x str role
+//             | u32 n_options | n_options x option
+//   option  : u8 kind (0/1) | str name (non-empty) | str value | u8 merge (0/1) | i64 rank;
+//             name and value hold no NUL byte
 //   str     : u32 len | len bytes
 // The body is exactly n_rules records; each record's fields fill exactly record_len bytes.
 #ifndef PG_AUTOUSER_CORE_BLOB_HPP
@@ -17,7 +20,7 @@
 namespace pg_autouser::core::detail {
 
 constexpr std::string_view kBlobMagic = "PGAU";
-constexpr std::uint32_t kBlobVersion = 1;
+constexpr std::uint32_t kBlobVersion = 2;
 constexpr std::size_t kBlobHeaderBytes = 16;
 
 // Reads fixed-width fields from a byte range; every read checks bounds and fails softly.
@@ -100,7 +103,21 @@ struct RuleRecord {
 	bool has_cert_ou = false;
 	std::uint32_t n_roles = 0;
 	std::string_view roles; // n_roles consecutive str fields, already bounds-checked
+	std::uint32_t n_options = 0;
+	std::string_view options; // n_options consecutive option fields, already validated
 };
+
+// One decoded option; the views point into the blob.
+struct OptionRecord {
+	std::uint8_t kind = 0;
+	std::string_view name;
+	std::string_view value;
+	std::uint8_t merge = 0;
+	std::int64_t rank = 0;
+};
+
+// Reads and validates the next option of a record's options.
+bool read_option(Reader &r, OptionRecord &option) noexcept;
 
 // Checks magic, version and total length; leaves body positioned at the first record.
 bool read_blob_header(std::string_view blob, std::uint32_t &n_rules,

@@ -11,8 +11,8 @@
 //        its own forbidden_reason() (enum order, SUPERUSER .. LISTED),
 //        each ancestor's forbidden_reason(), in the order given;
 //      names the rejection (REJECT_ROLE_FORBIDDEN unless missing);
-//   4. CREATE, REACTIVATE (cannot log in), ADMIT (same set), REJECT_SET_CHANGED (other
-//      sessions hold the old set), else REACTIVATE.
+//   4. CREATE, REACTIVATE (cannot log in), ADMIT (same set and options), REJECT_SET_CHANGED
+//      (other sessions hold the old set or options), else REACTIVATE.
 #include "decision.hpp"
 
 #include "forbidden.hpp"
@@ -137,7 +137,7 @@ autouser_core_status decide(const autouser_core_decision_input &in,
 		out = verdict(AUTOUSER_CORE_ACTION_CREATE);
 	else if (in.role_can_login == 0)
 		out = verdict(AUTOUSER_CORE_ACTION_REACTIVATE);
-	else if (in.set_equal != 0)
+	else if (in.set_equal != 0 && in.options_equal != 0)
 		out = verdict(AUTOUSER_CORE_ACTION_ADMIT);
 	else if (in.other_sessions > 0)
 		out = verdict(AUTOUSER_CORE_ACTION_REJECT_SET_CHANGED);

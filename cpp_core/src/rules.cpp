@@ -1,10 +1,12 @@
 // rules.cpp -- rule-set encoding and per-login evaluation on the blob; the byte layout lives in
-// blob.cpp, globs in glob.cpp, templates in template.cpp.  Non-matching rules never allocate.
+// blob.cpp, globs in glob.cpp, templates in template.cpp, options and their merge in options.cpp.
+// Non-matching rules never allocate.
 // Judges no role: which roles may be granted is decide()'s (decision.cpp, forbidden.cpp).
 #include "rules.hpp"
 
 #include "blob.hpp"
 #include "glob.hpp"
+#include "options.hpp"
 #include "template.hpp"
 
 #include <algorithm>
@@ -47,7 +49,10 @@ std::uint64_t record_size(const autouser_core_rule &rule) noexcept {
 		if (size > kMaxField)
 			return 0;
 	}
-	return size;
+	std::uint64_t options = options_size(rule);
+	if (options == 0 || size + options > kMaxField)
+		return 0;
+	return size + options;
 }
 
 void write_record(detail::Writer &w, const autouser_core_rule &rule, std::uint64_t size) noexcept {
@@ -60,6 +65,7 @@ void write_record(detail::Writer &w, const autouser_core_rule &rule, std::uint64
 	w.write_u32(static_cast<std::uint32_t>(rule.n_roles));
 	for (std::size_t i = 0; i < rule.n_roles; ++i)
 		w.write_str(detail::as_view(rule.roles[i]));
+	write_options(w, rule);
 }
 
 bool login_is_well_formed(const autouser_core_login &login) noexcept {
@@ -174,6 +180,7 @@ autouser_core_status evaluate_rules(std::string_view blob, const autouser_core_l
 	autouser_core_eval_result r{};
 	bool matched = false;
 	std::vector<ExpandedRole> roles;
+	OptionMerge options;
 	ExpandedRole bad{};
 	bool has_bad = false; // once set, later rules are only validated and counted, not expanded
 
@@ -190,7 +197,7 @@ autouser_core_status evaluate_rules(std::string_view blob, const autouser_core_l
 			r.matched_rule_id = rule.id;
 		matched = true;
 		ExpandStatus status = expand_rule(rule, attrs, roles, bad);
-		if (status == ExpandStatus::Malformed)
+		if (status == ExpandStatus::Malformed || !options.add(rule))
 			return AUTOUSER_CORE_INVALID_INPUT;
 		has_bad = status != ExpandStatus::Ok;
 	}
@@ -210,9 +217,12 @@ autouser_core_status evaluate_rules(std::string_view blob, const autouser_core_l
 	}
 
 	sort_and_merge(roles);
+	options.sort();
 	for (const ExpandedRole &role : roles)
 		r.needed += role.name.size() + 2; // flag byte, name, NUL
+	r.needed += options.output_bytes();
 	r.n_roles = roles.size();
+	r.n_options = options.count();
 	result = r;
 	if (r.needed > out_cap)
 		return AUTOUSER_CORE_BUFFER_TOO_SMALL;
@@ -222,6 +232,7 @@ autouser_core_status evaluate_rules(std::string_view blob, const autouser_core_l
 		out += role.name.size();
 		*out++ = '\0';
 	}
+	options.write(out);
 	return AUTOUSER_CORE_OK;
 }
 

@@ -106,15 +106,21 @@ my $rule = sq("SELECT autouser.add_rule('victim', ARRAY['reader'])");
 
 # One call per function; the list must cover every function in the schema.
 my %calls = (
-	'add_rule' => "SELECT autouser.add_rule('bob*', ARRAY['reader'], 'postgres', NULL, 'trap test')",
+	'add_rule' => "SELECT autouser.add_rule('bob*', ARRAY['reader'], 'postgres', NULL, 'trap test',"
+	  . " '{\"connection_limit\": 4, \"settings\": {\"statement_timeout\": \"1min\"}}')",
 	'drop_rule' => "SELECT autouser.drop_rule($rule)",
 	'preview' => "SELECT autouser.preview('carol', 'postgres', '{\"OU\": [\"eng\"]}')",
+	'preview_options' => "SELECT autouser.preview_options('carol', 'postgres', '{\"OU\": [\"eng\"]}')",
 	'deactivate' => "SELECT autouser.deactivate('alice', true)",
 	'sweep' => 'SELECT autouser.sweep()',
 	'stats_reset' => 'SELECT autouser.stats_reset()',
 	'_check_install' => 'SELECT autouser._check_install()',
 	'_check_rule' => "SELECT autouser._check_rule('x', ARRAY['reader'], '*', NULL)",
 	'_preview' => "SELECT autouser._preview('carol', 'postgres', ARRAY['OU'], ARRAY['eng'])",
+	'_attrs' => "SELECT autouser._attrs('{\"OU\": [\"eng\"]}')",
+	'_preview_options' => "SELECT autouser._preview_options('carol', 'postgres', ARRAY['OU'], ARRAY['eng'])",
+	# A trigger function: fires for add_rule's INSERT above; called, it refuses.
+	'_check_rule_options' => 'SELECT autouser._check_rule_options()',
 	'_session_count' => "SELECT autouser._session_count('alice'::regrole)",
 	'_stats' => 'SELECT count(*) FROM autouser._stats()',
 	'_sessions' => 'SELECT count(*) FROM autouser._sessions()',
@@ -179,6 +185,9 @@ sq(q{
 	ALTER DATABASE postgres SET default_transaction_read_only = on;
 	ALTER DATABASE postgres SET statement_timeout = 1;
 });
+# The purge below waits for a periodic sweep: the default minute is the
+# whole of a poll's patience, and a loaded machine missed it.
+$node->append_conf('postgresql.conf', "pg_autouser.sweep_interval = 5\n");
 $node->restart;
 AutouserTest::wait_for_workers($node, 2);
 sq("UPDATE autouser.events SET at = now() - interval '1 day'");

@@ -16,6 +16,8 @@ $node->safe_psql('postgres', q{
 	CREATE EXTENSION pg_autouser VERSION '1.0';
 	SELECT autouser.add_rule('*', ARRAY['reader'], comment => 'from 1.0');
 	SELECT autouser.add_rule('ops*', ARRAY['reader'], 'postgres', 'ops');
+	CREATE ROLE helpdesk NOLOGIN;
+	GRANT EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text) TO helpdesk;
 });
 AutouserTest::wait_for_workers($node, 2);
 sub sq { return $node->safe_psql('postgres', $_[0]); }
@@ -36,8 +38,14 @@ is(sq('SELECT string_agg(action || coalesce(role, \'\'), \',\' ORDER BY id) FROM
 	$events, 'the events survive it');
 is(sq("SELECT string_agg(role, ',' ORDER BY role) FROM autouser.users"), 'alice,legacy',
 	'roles 1.0 managed are recorded as managed');
+is(sq("SELECT bool_and(options = '{}') FROM autouser.rules"), 't', 'the rules have no options');
+is(sq("SELECT has_function_privilege('helpdesk', 'autouser.add_rule(text, text[], text, text, text, jsonb)', 'EXECUTE')"),
+	't', 'who could run add_rule may run the one that takes options');
+sq("SELECT autouser.add_rule('bob', ARRAY['reader'], options => '{\"connection_limit\": 2}')");
 $node->connect_ok(AutouserTest::cert_connstr($node, AutouserTest::client_cert(cn => 'bob'), 'bob'),
 	'1.1 provisions after the update');
+is(sq("SELECT rolconnlimit FROM pg_roles WHERE rolname = 'bob'"), '2', 'with the options of its rules');
+sq('REVOKE EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text, jsonb) FROM helpdesk');
 
 # The schema equals a fresh install's: every member object of the
 # extension, described by the catalogs' own deparsers, and its privileges.

@@ -5,6 +5,7 @@
 extern "C" {
 int autouser_test_c_linkage_check(void);
 size_t autouser_test_c_sizeof_rule(void);
+size_t autouser_test_c_sizeof_option(void);
 size_t autouser_test_c_sizeof_login(void);
 size_t autouser_test_c_sizeof_eval_result(void);
 size_t autouser_test_c_sizeof_set_role(void);
@@ -21,6 +22,7 @@ TEST(ApiBoundary, CallableFromC) { EXPECT_EQ(autouser_test_c_linkage_check(), 0)
 
 TEST(ApiBoundary, StructLayoutMatchesC) {
 	EXPECT_EQ(autouser_test_c_sizeof_rule(), sizeof(autouser_core_rule));
+	EXPECT_EQ(autouser_test_c_sizeof_option(), sizeof(autouser_core_option));
 	EXPECT_EQ(autouser_test_c_sizeof_login(), sizeof(autouser_core_login));
 	EXPECT_EQ(autouser_test_c_sizeof_eval_result(), sizeof(autouser_core_eval_result));
 	EXPECT_EQ(autouser_test_c_sizeof_set_role(), sizeof(autouser_core_set_role));
@@ -42,13 +44,14 @@ TEST(ApiBoundary, EntryPointsAreNoexcept) {
 }
 
 // Garbage in every field, so a test sees whether the call wrote all of them.
-autouser_core_eval_result unset_result() { return {777, 777, 777, 777}; }
+autouser_core_eval_result unset_result() { return {777, 777, 777, 777, 777}; }
 
 void expect_zero(const autouser_core_eval_result &r) {
 	EXPECT_EQ(r.needed, 0u);
 	EXPECT_EQ(r.n_roles, 0u);
 	EXPECT_EQ(r.matched_rule_id, 0);
 	EXPECT_EQ(r.candidates, 0u);
+	EXPECT_EQ(r.n_options, 0u);
 }
 
 TEST(ApiBoundary, EvaluateRejectsNullLogin) {
@@ -166,7 +169,7 @@ TEST(ApiBoundary, BufferTooSmallRoundTripKeepsFlagBytes) {
 
 TEST(ApiBoundary, EncodeRejectsNullOutWithCapacity) {
 	autouser_core_str role{"r", 1};
-	autouser_core_rule rule{1, {"a", 1}, {"b", 1}, {nullptr, 0}, &role, 1};
+	autouser_core_rule rule{1, {"a", 1}, {"b", 1}, {nullptr, 0}, &role, 1, nullptr, 0};
 	size_t needed = 99;
 	EXPECT_EQ(autouser_core_rules_encode(&rule, 1, nullptr, 100, &needed),
 	          AUTOUSER_CORE_INVALID_INPUT);
@@ -176,15 +179,20 @@ TEST(ApiBoundary, EncodeRejectsNullOutWithCapacity) {
 
 TEST(ApiBoundary, EncodedBlobIsStableLittleEndian) {
 	autouser_core_str role{"r", 1};
-	autouser_core_rule rule{0x0102030405060708, {"a", 1}, {"b", 1}, {"o", 1}, &role, 1};
-	char out[64];
+	autouser_core_option option{AUTOUSER_CORE_OPTION_SETTING,
+	                            {"w", 1},
+	                            {"4", 1},
+	                            AUTOUSER_CORE_MERGE_LOWEST_RANK,
+	                            0x1112131415161718};
+	autouser_core_rule rule{0x0102030405060708, {"a", 1}, {"b", 1}, {"o", 1}, &role, 1, &option, 1};
+	char out[96];
 	size_t needed = 0;
 	ASSERT_EQ(autouser_core_rules_encode(&rule, 1, out, sizeof out, &needed), AUTOUSER_CORE_OK);
 	const std::string expected("PGAU"
-	                           "\x01\x00\x00\x00"                 // version
+	                           "\x02\x00\x00\x00"                 // version
 	                           "\x01\x00\x00\x00"                 // n_rules
-	                           "\x25\x00\x00\x00"                 // body_len = 37
-	                           "\x21\x00\x00\x00"                 // record_len = 33
+	                           "\x3d\x00\x00\x00"                 // body_len = 61
+	                           "\x39\x00\x00\x00"                 // record_len = 57
 	                           "\x08\x07\x06\x05\x04\x03\x02\x01" // id
 	                           "\x01\x00\x00\x00"
 	                           "a"
@@ -195,8 +203,16 @@ TEST(ApiBoundary, EncodedBlobIsStableLittleEndian) {
 	                           "o"
 	                           "\x01\x00\x00\x00" // n_roles
 	                           "\x01\x00\x00\x00"
-	                           "r",
-	                           53);
+	                           "r"
+	                           "\x01\x00\x00\x00" // n_options
+	                           "\x01"             // kind: setting
+	                           "\x01\x00\x00\x00"
+	                           "w"
+	                           "\x01\x00\x00\x00"
+	                           "4"
+	                           "\x01"                              // merge: lowest rank
+	                           "\x18\x17\x16\x15\x14\x13\x12\x11", // rank
+	                           77);
 	EXPECT_EQ(std::string(out, needed), expected);
 }
 

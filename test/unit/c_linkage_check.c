@@ -5,6 +5,7 @@
 
 int autouser_test_c_linkage_check(void);
 size_t autouser_test_c_sizeof_rule(void);
+size_t autouser_test_c_sizeof_option(void);
 size_t autouser_test_c_sizeof_login(void);
 size_t autouser_test_c_sizeof_eval_result(void);
 size_t autouser_test_c_sizeof_set_role(void);
@@ -120,6 +121,7 @@ autouser_test_c_linkage_check(void)
 }
 
 size_t autouser_test_c_sizeof_rule(void) { return sizeof(autouser_core_rule); }
+size_t autouser_test_c_sizeof_option(void) { return sizeof(autouser_core_option); }
 size_t autouser_test_c_sizeof_login(void) { return sizeof(autouser_core_login); }
 size_t autouser_test_c_sizeof_eval_result(void) { return sizeof(autouser_core_eval_result); }
 size_t autouser_test_c_sizeof_set_role(void) { return sizeof(autouser_core_set_role); }

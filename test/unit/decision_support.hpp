@@ -44,6 +44,7 @@ struct Facts {
 	int32_t role_managed = 1;
 	int32_t role_can_login = 1;
 	int32_t set_equal = 1;
+	int32_t options_equal = 1;
 	int32_t other_sessions = 0;
 	std::vector<SetRole> set{{"readers", 0, {}}};
 	std::vector<std::string> forbidden_names;
@@ -62,9 +63,10 @@ struct Facts {
 		}
 		for (const std::string &name : forbidden_names)
 			c_forbidden.push_back({name.data(), name.size()});
-		in = {rules_matched,      role_exists,        role_managed,       role_can_login,
-		      set_equal,          other_sessions,     c_set.data(),       c_set.size(),
-		      c_ancestors.data(), c_ancestors.size(), c_forbidden.data(), c_forbidden.size()};
+		in = {rules_matched,     role_exists,        role_managed,       role_can_login,
+		      set_equal,         options_equal,      other_sessions,     c_set.data(),
+		      c_set.size(),      c_ancestors.data(), c_ancestors.size(), c_forbidden.data(),
+		      c_forbidden.size()};
 		return &in;
 	}
 

@@ -154,7 +154,7 @@ TEST(Decide, OnlyTheRolesOwnAncestorRangeIsChecked) {
 	autouser_core_set_role role{{"a", 1}, 0, 0, 1};
 	autouser_core_ancestor ancestors[] = {{{"x", 1}, 0},
 	                                      {{"root", 4}, AUTOUSER_CORE_ROLE_SUPERUSER}};
-	autouser_core_decision_input in{1, 1, 1, 1, 1, 0, &role, 1, ancestors, 2, nullptr, 0};
+	autouser_core_decision_input in{1, 1, 1, 1, 1, 1, 0, &role, 1, ancestors, 2, nullptr, 0};
 	EXPECT_EQ(decide_raw(&in), verdict(AUTOUSER_CORE_ACTION_ADMIT));
 }
 
@@ -162,7 +162,7 @@ TEST(Decide, RolesMayShareAnAncestorRange) {
 	autouser_core_set_role roles[] = {{{"a", 1}, 0, 0, 2}, {{"b", 1}, 0, 0, 2}};
 	autouser_core_ancestor ancestors[] = {{{"x", 1}, 0},
 	                                      {{"own", 3}, AUTOUSER_CORE_ROLE_EXT_OWNER}};
-	autouser_core_decision_input in{1, 1, 1, 1, 1, 0, roles, 2, ancestors, 2, nullptr, 0};
+	autouser_core_decision_input in{1, 1, 1, 1, 1, 1, 0, roles, 2, ancestors, 2, nullptr, 0};
 	EXPECT_EQ(decide_raw(&in), forbidden(0, 1, AUTOUSER_CORE_FORBIDDEN_EXT_OWNER));
 }
 
@@ -238,6 +238,34 @@ TEST(Decide, ChangedSetWithoutOtherSessionsIsReactivate) {
 	EXPECT_EQ(decide(f), verdict(AUTOUSER_CORE_ACTION_REACTIVATE));
 }
 
+// Options count like the set: only an active role whose options are the rules' is admitted.
+TEST(Decide, ChangedOptionsAreLikeAChangedSet) {
+	struct Case {
+		int32_t exists, can_login, other_sessions;
+		autouser_core_action action;
+	};
+	for (const Case &c : {Case{1, 1, 2, AUTOUSER_CORE_ACTION_REJECT_SET_CHANGED},
+	                      Case{1, 1, 0, AUTOUSER_CORE_ACTION_REACTIVATE},
+	                      Case{1, 0, 1, AUTOUSER_CORE_ACTION_REACTIVATE},
+	                      Case{0, 0, 0, AUTOUSER_CORE_ACTION_CREATE}}) {
+		Facts f;
+		f.role_exists = c.exists;
+		f.role_managed = c.exists;
+		f.role_can_login = c.can_login;
+		f.other_sessions = c.other_sessions;
+		f.options_equal = 0;
+		EXPECT_EQ(decide(f), verdict(c.action)) << c.exists << c.can_login << c.other_sessions;
+	}
+}
+
+TEST(Decide, ForbiddenRoleWinsOverChangedOptions) {
+	Facts f;
+	f.options_equal = 0;
+	f.other_sessions = 1;
+	f.set = {{"boss", AUTOUSER_CORE_ROLE_SUPERUSER, {}}};
+	EXPECT_EQ(decide(f).action, AUTOUSER_CORE_ACTION_REJECT_ROLE_FORBIDDEN);
+}
+
 TEST(Decide, NegativeOtherSessionsCountAsNone) {
 	Facts f;
 	f.set_equal = 0;
@@ -252,6 +280,7 @@ TEST(Decide, NonZeroFactsCountAsTrue) {
 	f.role_managed = 7;
 	f.role_can_login = std::numeric_limits<int32_t>::min();
 	f.set_equal = 42;
+	f.options_equal = -3;
 	EXPECT_EQ(decide(f), verdict(AUTOUSER_CORE_ACTION_ADMIT));
 }
 
@@ -330,55 +359,55 @@ TEST(Decide, NullForbiddenNamesWithCountIsInvalid) {
 }
 
 TEST(Decide, NullArraysWithZeroCountsAreFine) {
-	autouser_core_decision_input in{1, 0, 0, 0, 0, 0, nullptr, 0, nullptr, 0, nullptr, 0};
+	autouser_core_decision_input in{1, 0, 0, 0, 0, 1, 0, nullptr, 0, nullptr, 0, nullptr, 0};
 	EXPECT_EQ(decide_raw(&in), verdict(AUTOUSER_CORE_ACTION_CREATE));
 }
 
 TEST(Decide, AncestorRangePastTheEndIsInvalid) {
 	autouser_core_set_role role{{"a", 1}, 0, 0, 2};
 	autouser_core_ancestor ancestor{{"x", 1}, 0};
-	autouser_core_decision_input in{1, 1, 1, 1, 1, 0, &role, 1, &ancestor, 1, nullptr, 0};
+	autouser_core_decision_input in{1, 1, 1, 1, 1, 1, 0, &role, 1, &ancestor, 1, nullptr, 0};
 	EXPECT_EQ(decide_raw(&in, AUTOUSER_CORE_INVALID_INPUT), invalid());
 }
 
 TEST(Decide, AncestorRangeStartingPastTheEndIsInvalid) {
 	autouser_core_set_role role{{"a", 1}, 0, 2, 0};
 	autouser_core_ancestor ancestor{{"x", 1}, 0};
-	autouser_core_decision_input in{1, 1, 1, 1, 1, 0, &role, 1, &ancestor, 1, nullptr, 0};
+	autouser_core_decision_input in{1, 1, 1, 1, 1, 1, 0, &role, 1, &ancestor, 1, nullptr, 0};
 	EXPECT_EQ(decide_raw(&in, AUTOUSER_CORE_INVALID_INPUT), invalid());
 }
 
 TEST(Decide, AncestorRangeThatWrapsAroundIsInvalid) {
 	autouser_core_set_role role{{"a", 1}, 0, std::numeric_limits<size_t>::max(), 2};
 	autouser_core_ancestor ancestor{{"x", 1}, 0};
-	autouser_core_decision_input in{1, 1, 1, 1, 1, 0, &role, 1, &ancestor, 1, nullptr, 0};
+	autouser_core_decision_input in{1, 1, 1, 1, 1, 1, 0, &role, 1, &ancestor, 1, nullptr, 0};
 	EXPECT_EQ(decide_raw(&in, AUTOUSER_CORE_INVALID_INPUT), invalid());
 }
 
 TEST(Decide, EmptyAncestorRangeAtTheEndIsFine) {
 	autouser_core_set_role role{{"a", 1}, 0, 1, 0};
 	autouser_core_ancestor ancestor{{"x", 1}, 0};
-	autouser_core_decision_input in{1, 1, 1, 1, 1, 0, &role, 1, &ancestor, 1, nullptr, 0};
+	autouser_core_decision_input in{1, 1, 1, 1, 1, 1, 0, &role, 1, &ancestor, 1, nullptr, 0};
 	EXPECT_EQ(decide_raw(&in), verdict(AUTOUSER_CORE_ACTION_ADMIT));
 }
 
 TEST(Decide, MoreSetRolesThanAnInt32CanNameIsInvalid) {
 	autouser_core_set_role role{{"a", 1}, 0, 0, 0};
-	autouser_core_decision_input in{1, 1, 1, 1, 1, 0, &role, 1, nullptr, 0, nullptr, 0};
+	autouser_core_decision_input in{1, 1, 1, 1, 1, 1, 0, &role, 1, nullptr, 0, nullptr, 0};
 	in.n_set = size_t{1} << 31; // never read: the count is refused first
 	EXPECT_EQ(decide_raw(&in, AUTOUSER_CORE_INVALID_INPUT), invalid());
 }
 
 TEST(Decide, MoreAncestorsThanAnInt32CanNameIsInvalid) {
 	autouser_core_ancestor ancestor{{"x", 1}, 0};
-	autouser_core_decision_input in{1, 1, 1, 1, 1, 0, nullptr, 0, &ancestor, 1, nullptr, 0};
+	autouser_core_decision_input in{1, 1, 1, 1, 1, 1, 0, nullptr, 0, &ancestor, 1, nullptr, 0};
 	in.n_ancestors = size_t{1} << 31;
 	EXPECT_EQ(decide_raw(&in, AUTOUSER_CORE_INVALID_INPUT), invalid());
 }
 
 TEST(Decide, NullSetRoleNameWithLengthIsInvalid) {
 	autouser_core_set_role role{{nullptr, 3}, 0, 0, 0};
-	autouser_core_decision_input in{1, 1, 1, 1, 1, 0, &role, 1, nullptr, 0, nullptr, 0};
+	autouser_core_decision_input in{1, 1, 1, 1, 1, 1, 0, &role, 1, nullptr, 0, nullptr, 0};
 	EXPECT_EQ(decide_raw(&in, AUTOUSER_CORE_INVALID_INPUT), invalid());
 }
 
@@ -395,7 +424,7 @@ TEST(Decide, SetRoleNameThatIsNoRoleNameIsInvalid) {
 TEST(Decide, NullAncestorNameWithLengthIsInvalid) {
 	autouser_core_set_role role{{"a", 1}, 0, 0, 1};
 	autouser_core_ancestor ancestor{{nullptr, 1}, 0};
-	autouser_core_decision_input in{1, 1, 1, 1, 1, 0, &role, 1, &ancestor, 1, nullptr, 0};
+	autouser_core_decision_input in{1, 1, 1, 1, 1, 1, 0, &role, 1, &ancestor, 1, nullptr, 0};
 	EXPECT_EQ(decide_raw(&in, AUTOUSER_CORE_INVALID_INPUT), invalid());
 }
 
@@ -412,7 +441,7 @@ TEST(Decide, NullStringsWithZeroLengthAreEmptyNames) {
 	autouser_core_set_role role{{"a", 1}, 0, 0, 1};
 	autouser_core_ancestor ancestor{{nullptr, 0}, 0};
 	autouser_core_str name{nullptr, 0};
-	autouser_core_decision_input in{1, 1, 1, 1, 1, 0, &role, 1, &ancestor, 1, &name, 1};
+	autouser_core_decision_input in{1, 1, 1, 1, 1, 1, 0, &role, 1, &ancestor, 1, &name, 1};
 	EXPECT_EQ(decide_raw(&in), forbidden(0, 0, AUTOUSER_CORE_FORBIDDEN_LISTED));
 }
 

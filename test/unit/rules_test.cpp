@@ -171,7 +171,7 @@ TEST(Rules, NullOutWithZeroCapacityIsASizeQuery) {
 
 TEST(Rules, EncodeReportsNeededWhenBufferTooSmall) {
 	autouser_core_str role{"r", 1};
-	autouser_core_rule rule{1, {"a", 1}, {"b", 1}, {nullptr, 0}, &role, 1};
+	autouser_core_rule rule{1, {"a", 1}, {"b", 1}, {nullptr, 0}, &role, 1, nullptr, 0};
 	size_t needed = 0;
 	ASSERT_EQ(autouser_core_rules_encode(&rule, 1, nullptr, 0, &needed),
 	          AUTOUSER_CORE_BUFFER_TOO_SMALL);
@@ -195,25 +195,26 @@ TEST(Rules, EncodeRejectsInvalidRules) {
 	auto encode_one = [&](autouser_core_rule rule) {
 		return autouser_core_rules_encode(&rule, 1, nullptr, 0, &needed);
 	};
-	EXPECT_EQ(encode_one({1, {"", 0}, {"d", 1}, {nullptr, 0}, &good, 1}),
+	EXPECT_EQ(encode_one({1, {"", 0}, {"d", 1}, {nullptr, 0}, &good, 1, nullptr, 0}),
 	          AUTOUSER_CORE_INVALID_INPUT);
-	EXPECT_EQ(encode_one({1, {"a", 1}, {"", 0}, {nullptr, 0}, &good, 1}),
+	EXPECT_EQ(encode_one({1, {"a", 1}, {"", 0}, {nullptr, 0}, &good, 1, nullptr, 0}),
 	          AUTOUSER_CORE_INVALID_INPUT);
-	EXPECT_EQ(encode_one({1, {long_pattern.data(), 64}, {"d", 1}, {nullptr, 0}, &good, 1}),
+	EXPECT_EQ(
+	    encode_one({1, {long_pattern.data(), 64}, {"d", 1}, {nullptr, 0}, &good, 1, nullptr, 0}),
+	    AUTOUSER_CORE_INVALID_INPUT);
+	EXPECT_EQ(encode_one({1, {"a\n", 2}, {"d", 1}, {nullptr, 0}, &good, 1, nullptr, 0}),
 	          AUTOUSER_CORE_INVALID_INPUT);
-	EXPECT_EQ(encode_one({1, {"a\n", 2}, {"d", 1}, {nullptr, 0}, &good, 1}),
+	EXPECT_EQ(encode_one({1, {"a", 1}, {"d", 1}, {nullptr, 0}, &bad_entry, 1, nullptr, 0}),
 	          AUTOUSER_CORE_INVALID_INPUT);
-	EXPECT_EQ(encode_one({1, {"a", 1}, {"d", 1}, {nullptr, 0}, &bad_entry, 1}),
+	EXPECT_EQ(encode_one({1, {"a", 1}, {"d", 1}, {nullptr, 0}, nullptr, 1, nullptr, 0}),
 	          AUTOUSER_CORE_INVALID_INPUT);
-	EXPECT_EQ(encode_one({1, {"a", 1}, {"d", 1}, {nullptr, 0}, nullptr, 1}),
+	EXPECT_EQ(encode_one({1, {"a", 1}, {"d", 1}, {nullptr, 3}, &good, 1, nullptr, 0}),
 	          AUTOUSER_CORE_INVALID_INPUT);
-	EXPECT_EQ(encode_one({1, {"a", 1}, {"d", 1}, {nullptr, 3}, &good, 1}),
-	          AUTOUSER_CORE_INVALID_INPUT);
-	EXPECT_EQ(encode_one({1, {nullptr, 1}, {"d", 1}, {nullptr, 0}, &good, 1}),
+	EXPECT_EQ(encode_one({1, {nullptr, 1}, {"d", 1}, {nullptr, 0}, &good, 1, nullptr, 0}),
 	          AUTOUSER_CORE_INVALID_INPUT);
 	EXPECT_EQ(autouser_core_rules_encode(nullptr, 1, nullptr, 0, &needed),
 	          AUTOUSER_CORE_INVALID_INPUT);
-	EXPECT_EQ(encode_one({1, {"a", 1}, {"d", 1}, {nullptr, 0}, nullptr, 0}),
+	EXPECT_EQ(encode_one({1, {"a", 1}, {"d", 1}, {nullptr, 0}, nullptr, 0, nullptr, 0}),
 	          AUTOUSER_CORE_BUFFER_TOO_SMALL); // no roles is fine
 }
 
@@ -245,7 +246,7 @@ TEST(Rules, BadMagicOrVersionIsRejected) {
 	magic[0] = 'X';
 	EXPECT_EQ(evaluate(magic, "alice", "app", kAlice).status, AUTOUSER_CORE_INVALID_INPUT);
 	std::vector<char> version = blob;
-	version[4] = 2;
+	version[4] = 1; // the layout before rule options
 	EXPECT_EQ(evaluate(version, "alice", "app", kAlice).status, AUTOUSER_CORE_INVALID_INPUT);
 }
 

@@ -106,6 +106,35 @@ typedef struct
 } autouser_core_attr;
 
 /* ---------------------------------------------------------------------
+ * Rule options: what a rule gives its logins besides roles.  The glue
+ * names and values them and says how two rules' values of one option
+ * combine; the core only merges.
+ * ------------------------------------------------------------------- */
+typedef enum
+{
+	AUTOUSER_CORE_OPTION_ATTRIBUTE = 0, /* a role attribute (CONNECTION LIMIT, INHERIT) */
+	AUTOUSER_CORE_OPTION_SETTING = 1	/* a role-level setting (ALTER ROLE ... SET) */
+} autouser_core_option_kind;
+
+typedef enum
+{
+	AUTOUSER_CORE_MERGE_FIRST = 0,		/* the first matching rule giving it wins */
+	AUTOUSER_CORE_MERGE_LOWEST_RANK = 1 /* the lowest rank wins: the most restrictive;
+										 * of equal ranks, the first */
+} autouser_core_option_merge;
+
+/* kind and merge are plain integers: the core checks them, and an enum
+ * holding a value it does not list would be undefined behaviour in C++. */
+typedef struct
+{
+	int32_t		kind;			/* autouser_core_option_kind */
+	autouser_core_str name;		/* non-empty; no NUL byte */
+	autouser_core_str value;	/* no NUL byte */
+	int32_t		merge;			/* autouser_core_option_merge */
+	int64_t		rank;			/* for LOWEST_RANK: lower is more restrictive */
+} autouser_core_option;
+
+/* ---------------------------------------------------------------------
  * Rule sets: encoded once into a flat blob (what the workers publish in
  * shared memory), evaluated directly on the blob.
  * ------------------------------------------------------------------- */
@@ -117,6 +146,8 @@ typedef struct
 	autouser_core_str cert_ou;	/* exact; ptr NULL = any */
 	const autouser_core_str *roles;
 	size_t		n_roles;
+	const autouser_core_option *options;
+	size_t		n_options;
 } autouser_core_rule;
 
 /* Encodes rules (only enabled ones should be passed) into out. */
@@ -142,6 +173,7 @@ typedef struct
 	int64_t		matched_rule_id; /* first matching rule, or 0 */
 	uint32_t	candidates;		/* rules whose identity and database patterns
 								 * match, whatever the certificate's OU */
+	size_t		n_options;		/* options after the roles (OK, BUFFER_TOO_SMALL) */
 } autouser_core_eval_result;
 
 /*
@@ -151,7 +183,12 @@ typedef struct
  * sorted bytewise by name and de-duplicated, as result->n_roles consecutive
  * entries, each one flag byte (AUTOUSER_CORE_EVAL_FROM_TEMPLATE when no rule
  * names the role literally, only a template expansion gives it) followed by
- * the NUL-terminated name.  NO_MATCH: no rule matched (n_roles = 0).
+ * the NUL-terminated name.  Then the matching rules' options, merged, as
+ * result->n_options entries sorted by kind and bytewise by name, each one
+ * kind byte (autouser_core_option_kind), the NUL-terminated name and the
+ * NUL-terminated value.  Rules are taken in the order they were encoded;
+ * when several give an option of one kind and name, the merge of the first
+ * decides which value stays.  NO_MATCH: no rule matched (n_roles = 0).
  * INVALID_INPUT: the blob or login is malformed or result is NULL (*result
  * then all zero), or a template expanded to something that cannot be a role
  * name; in the latter case n_roles = 1 and out holds one entry with that
@@ -210,8 +247,10 @@ typedef struct
 	int32_t		role_managed;	/* ... is a member of the group role */
 	int32_t		role_can_login; /* ... has rolcanlogin */
 	int32_t		set_equal;		/* its memberships (less the group) == the set */
+	int32_t		options_equal;	/* its attributes and settings == the rules' options */
 	int32_t		other_sessions; /* its live sessions but this one; needed only when
-								 * role_managed && role_can_login && !set_equal */
+								 * role_managed && role_can_login && !(set_equal &&
+								 * options_equal) */
 	const autouser_core_set_role *set;
 	size_t		n_set;
 	const autouser_core_ancestor *ancestors;
@@ -223,7 +262,7 @@ typedef struct
 typedef enum
 {
 	AUTOUSER_CORE_ACTION_NONE = 0,		 /* not ours: plain PostgreSQL goes on */
-	AUTOUSER_CORE_ACTION_ADMIT = 1,		 /* fast path: no write needed */
+	AUTOUSER_CORE_ACTION_ADMIT = 1,		 /* fast path: same set and options */
 	AUTOUSER_CORE_ACTION_CREATE = 2,	 /* create the role */
 	AUTOUSER_CORE_ACTION_REACTIVATE = 3, /* LOGIN + memberships := set */
 	AUTOUSER_CORE_ACTION_REJECT_UNMANAGED = 10,
