@@ -20,8 +20,12 @@
 #include "primary_link.h"
 #include "worker_runtime.h"
 
-/* How often a login waiting for replay looks again. */
-#define AUTOUSER_REPLAY_POLL_MS 5
+/*
+ * How often a login waiting for replay looks again: replay of the primary's
+ * commit usually takes a few milliseconds, and every millisecond of overshoot
+ * is added to the login; a look is one read of shared memory.
+ */
+#define AUTOUSER_REPLAY_POLL_MS 1
 /* Time left for the answer to reach the waiting login. */
 #define AUTOUSER_ANSWER_MARGIN_MS 200
 
