@@ -547,6 +547,7 @@ autouser_plan(const AutouserRequest *request, const AutouserEval *eval,
 	autouser_role_options_default(&held);
 	if (OidIsValid(login.oid) && facts.rules_matched)
 		autouser_role_options_held(login.oid, &held);
+	autouser_role_options_target(&given, &held, &given);
 	facts.options_equal = autouser_role_options_equal(&given, &held);
 	/* Only step 7 needs the count: an active managed role whose set moved. */
 	if (facts.role_managed && facts.role_can_login &&

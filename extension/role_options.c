@@ -33,12 +33,114 @@ typedef struct Setting
 	char *value;
 } Setting;
 
+/*
+ * The settings label records, besides the settings pg_autouser gave, the
+ * attributes it set, under these keys (no setting has a name starting with
+ * '@').
+ */
+#define LABEL_CONNECTION_LIMIT "@connection_limit"
+#define LABEL_INHERIT          "@inherit"
+
 void
 autouser_role_options_default(AutouserRoleOptions *options)
 {
 	options->connection_limit = -1;
 	options->inherit = true;
+	options->connection_limit_ours = false;
+	options->inherit_ours = false;
 	options->settings = NULL;
+}
+
+/* json as jsonb prints it: its keys in jsonb's order, so texts compare. */
+static char *
+canonical_json(const char *json)
+{
+	Jsonb *value =
+		DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+
+	return JsonbToCString(NULL, &value->root, VARSIZE(value));
+}
+
+/*
+ * The settings label for options: its settings, and the attributes
+ * pg_autouser set; NULL when there are none.
+ */
+static char *
+label_text(const AutouserRoleOptions *options)
+{
+	StringInfoData label;
+
+	initStringInfo(&label);
+	appendStringInfoString(&label,
+						   options->settings ? options->settings : "{}");
+	label.data[--label.len] = '\0'; /* the closing brace */
+	if (options->connection_limit_ours)
+	{
+		appendStringInfoString(&label, label.len > 1 ? ", " : "");
+		escape_json(&label, LABEL_CONNECTION_LIMIT);
+		appendStringInfo(&label, ": \"%d\"", options->connection_limit);
+	}
+	if (options->inherit_ours)
+	{
+		appendStringInfoString(&label, label.len > 1 ? ", " : "");
+		escape_json(&label, LABEL_INHERIT);
+		appendStringInfoString(&label, ": \"false\"");
+	}
+	if (label.len == 1)
+		return NULL;
+	appendStringInfoChar(&label, '}');
+	return canonical_json(label.data);
+}
+
+/*
+ * Reads a settings label into held: its settings (as given would print
+ * them), and which of the attributes held pg_autouser set -- those the
+ * label records with the value the role still holds.
+ */
+static void
+label_read(const char *label, AutouserRoleOptions *held)
+{
+	StringInfoData     settings;
+	Jsonb             *json;
+	JsonbIterator     *it;
+	JsonbIteratorToken token;
+	JsonbValue         v;
+	char              *name = NULL;
+
+	held->settings = NULL;
+	if (label == NULL)
+		return;
+	initStringInfo(&settings);
+	json =
+		DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(label)));
+	it = JsonbIteratorInit(&json->root);
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char *value;
+
+		if (token == WJB_KEY)
+			name = pnstrdup(v.val.string.val, v.val.string.len);
+		if (token != WJB_VALUE || v.type != jbvString)
+			continue;
+		value = pnstrdup(v.val.string.val, v.val.string.len);
+		if (strcmp(name, LABEL_CONNECTION_LIMIT) == 0)
+			held->connection_limit_ours =
+				held->connection_limit == pg_strtoint32(value);
+		else if (strcmp(name, LABEL_INHERIT) == 0)
+			held->inherit_ours = !held->inherit;
+		else if (name[0] != '@')
+		{
+			appendStringInfoString(&settings, settings.len == 0 ? "{" : ", ");
+			escape_json(&settings, name);
+			appendStringInfoString(&settings, ": ");
+			escape_json(&settings, value);
+		}
+	}
+	if (settings.len > 0)
+	{
+		appendStringInfoChar(&settings, '}');
+		held->settings = canonical_json(settings.data);
+	}
 }
 
 /* The options an evaluation's merged options (AutouserOption *) give. */
@@ -62,14 +164,20 @@ autouser_role_options_given(List *options, AutouserRoleOptions *given)
 			escape_json(&settings, option->value);
 		}
 		else if (strcmp(option->name, AUTOUSER_OPTION_CONNECTION_LIMIT) == 0)
+		{
 			given->connection_limit = pg_strtoint32(option->value);
+			given->connection_limit_ours = true;
+		}
 		else if (strcmp(option->name, AUTOUSER_OPTION_INHERIT) == 0)
+		{
 			given->inherit = strcmp(option->value, "true") == 0;
+			given->inherit_ours = true;
+		}
 	}
 	if (settings.len > 0)
 	{
 		appendStringInfoChar(&settings, '}');
-		given->settings = settings.data;
+		given->settings = canonical_json(settings.data);
 	}
 }
 
@@ -88,7 +196,50 @@ autouser_role_options_held(Oid role, AutouserRoleOptions *held)
 		held->inherit = form->rolinherit;
 		ReleaseSysCache(tuple);
 	}
-	held->settings = autouser_role_settings_label(role);
+	label_read(autouser_role_settings_label(role), held);
+}
+
+/* How restrictive a connection limit is: the smaller, the more (-1: none). */
+static int64
+limit_rank(int limit)
+{
+	return limit < 0 ? PG_INT64_MAX : limit;
+}
+
+/*
+ * What role should hold, given what the rules give and what it holds: the
+ * settings the rules give; the rules' connection limit and INHERIT, except
+ * that a connection limit or NOINHERIT an administrator set by hand is kept
+ * where it is more restrictive; and what pg_autouser set and the rules no
+ * longer give, back to what CREATE ROLE gives.
+ */
+void
+autouser_role_options_target(const AutouserRoleOptions *given,
+							 const AutouserRoleOptions *held,
+							 AutouserRoleOptions       *target)
+{
+	AutouserRoleOptions rules = *given; /* target may be given */
+	int                 manual_limit =
+        held->connection_limit_ours ? -1 : held->connection_limit;
+	bool manual_noinherit = !held->inherit && !held->inherit_ours;
+
+	given = &rules;
+	autouser_role_options_default(target);
+	target->settings = given->settings;
+	target->connection_limit = manual_limit;
+	if (given->connection_limit_ours &&
+		limit_rank(given->connection_limit) < limit_rank(manual_limit))
+	{
+		target->connection_limit = given->connection_limit;
+		target->connection_limit_ours = true;
+	}
+	if (manual_noinherit)
+		target->inherit = false;
+	else if (given->inherit_ours && !given->inherit)
+	{
+		target->inherit = false;
+		target->inherit_ours = true;
+	}
 }
 
 static bool
@@ -103,7 +254,10 @@ autouser_role_options_equal(const AutouserRoleOptions *a,
 							const AutouserRoleOptions *b)
 {
 	return a->connection_limit == b->connection_limit &&
-		   a->inherit == b->inherit && same_text(a->settings, b->settings);
+		   a->inherit == b->inherit &&
+		   a->connection_limit_ours == b->connection_limit_ours &&
+		   a->inherit_ours == b->inherit_ours &&
+		   same_text(a->settings, b->settings);
 }
 
 /* The settings of a settings label (Setting *), in its order. */
@@ -130,6 +284,8 @@ settings_list(const char *settings)
 			name = pnstrdup(v.val.string.val, v.val.string.len);
 		if (token != WJB_VALUE || v.type != jbvString)
 			continue;
+		if (name[0] == '@')
+			continue; /* an attribute, not a setting */
 		setting = palloc(sizeof(Setting));
 		setting->name = name;
 		setting->value = pnstrdup(v.val.string.val, v.val.string.len);
@@ -207,14 +363,21 @@ autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 						 quote_identifier(setting->name),
 						 value_sql(setting->name, setting->value)));
 	}
-	if (!same_text(given->settings, held->settings))
-		autouser_admin_ddl(psprintf(
-			"SECURITY LABEL FOR %s ON ROLE %s IS %s",
-			AUTOUSER_LABEL_SETTINGS_PROVIDER, role,
-			given->settings ? quote_literal_cstr(given->settings) : "NULL"));
+	if (!same_text(label_text(given), label_text(held)))
+	{
+		char *label = label_text(given);
+
+		autouser_admin_ddl(
+			psprintf("SECURITY LABEL FOR %s ON ROLE %s IS %s",
+					 AUTOUSER_LABEL_SETTINGS_PROVIDER, role,
+					 label ? quote_literal_cstr(label) : "NULL"));
+	}
 }
 
-/* Deactivation: back to what CREATE ROLE gives, pg_autouser's settings reset. */
+/*
+ * Deactivation: what pg_autouser set goes back to what CREATE ROLE gives;
+ * what an administrator set stays.
+ */
 void
 autouser_role_options_clear(const char *name)
 {
@@ -226,6 +389,7 @@ autouser_role_options_clear(const char *name)
 		return;
 	autouser_role_options_default(&none);
 	autouser_role_options_held(role, &held);
+	autouser_role_options_target(&none, &held, &none);
 	autouser_role_options_apply(name, &none, &held);
 }
 

@@ -8,17 +8,28 @@
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
-/* A role's options; what CREATE ROLE gives is -1, true, NULL. */
+/*
+ * A role's options; what CREATE ROLE gives is -1, true, NULL.  The *_ours
+ * flags say, of options the rules give, that a rule gives the attribute;
+ * of options a role holds, that pg_autouser set the value it holds (else an
+ * administrator did, and it is kept: a CONNECTION LIMIT 0 or NOINHERIT set
+ * by hand is a restriction no rule lifts).
+ */
 typedef struct AutouserRoleOptions
 {
 	int   connection_limit; /* -1: no limit */
 	bool  inherit;
+	bool  connection_limit_ours;
+	bool  inherit_ours;
 	char *settings; /* the settings as a JSON object, NULL for none */
 } AutouserRoleOptions;
 
 extern void
 autouser_role_options_given(List *options, AutouserRoleOptions *given);
 extern void autouser_role_options_held(Oid role, AutouserRoleOptions *held);
+extern void autouser_role_options_target(const AutouserRoleOptions *given,
+										 const AutouserRoleOptions *held,
+										 AutouserRoleOptions       *target);
 extern void autouser_role_options_default(AutouserRoleOptions *options);
 extern bool autouser_role_options_equal(const AutouserRoleOptions *a,
 										const AutouserRoleOptions *b);

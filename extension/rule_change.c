@@ -198,17 +198,37 @@ autouser_strip_revoked(Oid role)
 
 /*
  * Applies the rules as they are now to role; false when another
- * transaction holds the role (try again later) or the step failed.
+ * transaction holds the role or a lock wait ran out (try again later).  A
+ * change that cannot be applied for any other reason (what the rules give
+ * can no longer be granted or set, say) must not leave the role holding
+ * what the rules took away: its sessions are ended, and cleanup then strips
+ * it as after any last session.
  */
 bool
 autouser_apply_rule_change(Oid role)
 {
 	RuleChangeWork work = {role, false, false, NULL, 0, CurrentMemoryContext};
 	char           failure[AUTOUSER_DETAIL_BYTES];
+	int            sqlstate = 0;
 
 	if (!autouser_run_in_transaction(apply_step, &work, failure,
-									 sizeof(failure), NULL) ||
-		work.locked)
+									 sizeof(failure), &sqlstate))
+	{
+		if (sqlstate == ERRCODE_LOCK_NOT_AVAILABLE ||
+			sqlstate == ERRCODE_T_R_DEADLOCK_DETECTED ||
+			sqlstate == ERRCODE_T_R_SERIALIZATION_FAILURE ||
+			sqlstate == ERRCODE_QUERY_CANCELED)
+			return false;
+		ereport(LOG,
+				(errmsg("pg_autouser could not apply a rule change to role "
+						"with OID %u; its sessions are ended",
+						role),
+				 errdetail("%s", failure)));
+		(void) autouser_terminate_sessions(role, AUTOUSER_END_RULE_CHANGE, 0,
+										   0);
+		return true;
+	}
+	if (work.locked)
 		return false;
 	if (work.end_sessions)
 		(void) autouser_terminate_sessions(role, AUTOUSER_END_RULE_CHANGE, 0,

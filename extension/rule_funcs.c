@@ -16,6 +16,7 @@
 #include "core_bridge.h"
 #include "plan.h"
 #include "report.h"
+#include "rule_options.h"
 #include "rules_cache.h"
 #include "run_as.h"
 #include "shmem.h"
@@ -191,8 +192,20 @@ autouser_add_rule(PG_FUNCTION_ARGS)
 	char  nulls[6];
 	bool  isnull;
 	int64 id;
+	List *options;
 
 	validate_rule(fcinfo);
+
+	/*
+	 * The options are checked here, as the caller: the rules_check_options
+	 * trigger sees the extension owner that the INSERT runs as, and what a
+	 * rule may give (search_path) depends on who writes it.
+	 */
+	if (PG_ARGISNULL(5))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("rule options must not be null"),
+						errhint("Give '{}' for no options.")));
+	(void) autouser_rule_options_read(PG_GETARG_JSONB_P(5), true, &options);
 	for (int i = 0; i < 6; i++)
 	{
 		values[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);

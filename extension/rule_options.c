@@ -28,6 +28,7 @@
 #include "compat.h"
 #include "core_bridge.h"
 #include "rule_options.h"
+#include "run_as.h"
 
 PG_FUNCTION_INFO_V1(autouser_check_rule_options);
 
@@ -256,20 +257,21 @@ canonical_list(const char *name, const char *value, char **canonical,
 }
 
 /*
- * Whether PostgreSQL takes value for the setting, checked as ALTER ROLE ...
- * SET checks it (validate_option_array_item in guc.c): PGC_S_TEST, without
- * applying it.  Writing, its refusal is raised as 22023 naming the key;
- * loading, it is only a false.
+ * Whether PostgreSQL takes value for the setting from role, checked as ALTER
+ * ROLE ... SET checks it (validate_option_array_item in guc.c): PGC_S_TEST,
+ * without applying it.  Some checks depend on who sets it (temp_tablespaces
+ * needs CREATE on each tablespace).  On a refusal, *message is PostgreSQL's.
  */
 static bool
-value_is_valid(const char *name, const char *value, bool writing,
-			   const char *key)
+setting_accepted(Oid role, const char *name, const char *value, char **message)
 {
 	MemoryContext context = CurrentMemoryContext;
+	Oid           saved_user;
+	int           saved_context;
+	volatile bool accepted = true;
 
-	if (!writing)
-		return set_config_option(name, value, PGC_USERSET, PGC_S_TEST,
-								 GUC_ACTION_SET, false, DEBUG1, false) != 0;
+	GetUserIdAndSecContext(&saved_user, &saved_context);
+	SetUserIdAndSecContext(role, saved_context | SECURITY_LOCAL_USERID_CHANGE);
 	PG_TRY();
 	{
 		(void) set_config_option(name, value, PGC_USERSET, PGC_S_TEST,
@@ -279,16 +281,54 @@ value_is_valid(const char *name, const char *value, bool writing,
 	{
 		ErrorData *edata;
 
+		SetUserIdAndSecContext(saved_user, saved_context);
 		MemoryContextSwitchTo(context);
 		edata = CopyErrorData();
 		FlushErrorState();
+		*message = edata->message;
+		accepted = false;
+	}
+	PG_END_TRY();
+	SetUserIdAndSecContext(saved_user, saved_context);
+	return accepted;
+}
+
+/*
+ * Whether PostgreSQL takes value for the setting.  Writing, it must be
+ * taken from the writer and from the role the workers apply it as
+ * (pg_autouser.admin_role), or a rule could be accepted that no rule change
+ * can then apply; a refusal is raised as 22023 naming the key.  Loading, it
+ * is checked as the loader and a refusal is only a false.
+ */
+static bool
+value_is_valid(const char *name, const char *value, bool writing,
+			   const char *key)
+{
+	Oid   applier;
+	char *message = NULL;
+
+	if (!writing)
+		return set_config_option(name, value, PGC_USERSET, PGC_S_TEST,
+								 GUC_ACTION_SET, false, DEBUG1, false) != 0;
+	if (!setting_accepted(GetUserId(), name, value, &message))
 		ereport(
 			ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid value for setting \"%s\" in rule options", key),
-			 errdetail("PostgreSQL says: %s", edata->message)));
-	}
-	PG_END_TRY();
+			 errdetail("PostgreSQL says: %s", message)));
+	applier = autouser_admin_role_oid(true);
+	if (OidIsValid(applier) && applier != GetUserId() &&
+		!setting_accepted(applier, name, value, &message))
+		ereport(
+			ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg(
+				 "the admin role could not apply setting \"%s\" in rule options",
+				 key),
+			 errdetail("PostgreSQL says, for role \"%s\": %s",
+					   GetUserNameFromId(applier, false), message),
+			 errhint(
+				 "Give pg_autouser.admin_role what the setting needs, or leave the setting out.")));
 	return true;
 }
 

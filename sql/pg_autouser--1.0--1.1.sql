@@ -31,6 +31,37 @@ CREATE OR REPLACE FUNCTION autouser.preview(identity text,
     LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_preview_jsonb';
 
+-- In 1.0, EXECUTE on drop_rule or preview did nothing without the right on
+-- autouser.rules they used (DELETE, SELECT); now it is all they need.  So
+-- a grantee keeps EXECUTE only where it held that right: the update widens
+-- no one's rights (a GRANT ... ON ALL FUNCTIONS made for monitoring stays
+-- read-only).
+DO $$
+DECLARE
+    f record;
+BEGIN
+    FOR f IN
+        SELECT p.oid::pg_catalog.regprocedure AS func, r.rolname, a.grantee
+        FROM pg_catalog.pg_proc p,
+             LATERAL pg_catalog.aclexplode(p.proacl) a
+        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+        WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[
+                  'autouser.drop_rule(bigint)'::pg_catalog.regprocedure,
+                  'autouser.preview(text, text, jsonb)'::pg_catalog.regprocedure]::pg_catalog.oid[])
+          AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+          AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+    LOOP
+        IF NOT pg_catalog.has_table_privilege(f.grantee, 'autouser.rules',
+               CASE WHEN f.func OPERATOR(pg_catalog.=)
+                         'autouser.drop_rule(bigint)'::pg_catalog.regprocedure
+                    THEN 'DELETE' ELSE 'SELECT' END) THEN
+            EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM %I CASCADE',
+                                      f.func, f.rolname);
+        END IF;
+    END LOOP;
+END
+$$;
+
 -- New kinds of events: update (a rule change moved an active role) and
 -- terminate (sessions ended).
 ALTER TABLE autouser.events DROP CONSTRAINT events_action_check;
@@ -201,6 +232,9 @@ BEGIN
                   'autouser._add_rule_1_0(text, text[], text, text, text)'::pg_catalog.regprocedure
           AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
           AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+          -- 1.0's add_rule inserted as its caller: only a grantee that could
+          -- insert a rule could use it.
+          AND pg_catalog.has_table_privilege(a.grantee, 'autouser.rules', 'INSERT')
     LOOP
         EXECUTE pg_catalog.format(
             'GRANT EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text, jsonb) TO %I',

@@ -99,7 +99,7 @@ SELECT action, role, roles, detail FROM autouser.events WHERE role = 'regress_ma
 
 -- So with add_rule, drop_rule and preview: EXECUTE alone is enough, and
 -- gives each one's effect with add_rule's checks and no right on the table.
-GRANT EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text),
+GRANT EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text, jsonb),
     autouser.drop_rule(bigint), autouser.preview(text, text, jsonb) TO regress_nobody;
 SET ROLE regress_nobody;
 SELECT autouser.add_rule('regress_y', ARRAY['regress_reader']) AS y_rule \gset
@@ -113,7 +113,7 @@ SELECT pg_temp.try($$SELECT autouser.add_rule('regress_y', ARRAY['pg_write_all_d
 -- A role that may call add_rule or drop_rule may change the rules: no rule
 -- may grant it.
 SELECT pg_temp.try($$SELECT autouser.add_rule('regress_y', ARRAY['regress_nobody'])$$);
-REVOKE EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text) FROM regress_nobody;
+REVOKE EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text, jsonb) FROM regress_nobody;
 SELECT autouser._check_rule('regress_y', ARRAY['regress_nobody'], '*', NULL);
 REVOKE EXECUTE ON FUNCTION autouser.drop_rule(bigint) FROM regress_nobody;
 SELECT autouser._check_rule('regress_y', ARRAY['regress_nobody'], '*', NULL) AS allowed_again;

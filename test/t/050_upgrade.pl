@@ -18,6 +18,10 @@ $node->safe_psql('postgres', q{
 	SELECT autouser.add_rule('ops*', ARRAY['reader'], 'postgres', 'ops');
 	CREATE ROLE helpdesk NOLOGIN;
 	GRANT EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text) TO helpdesk;
+	-- 1.0's add_rule inserted as its caller: a delegate needed these too.
+	GRANT USAGE ON SCHEMA autouser TO helpdesk;
+	GRANT INSERT ON autouser.rules TO helpdesk;
+	GRANT USAGE ON SEQUENCE autouser.rules_id_seq TO helpdesk;
 });
 AutouserTest::wait_for_workers($node, 2);
 sub sq { return $node->safe_psql('postgres', $_[0]); }
@@ -79,6 +83,8 @@ my $describe = q{
 		FROM pg_extension WHERE extname = 'pg_autouser'
 	) s
 };
+# helpdesk's 1.0 grants on the table are not the extension's.
+sq('REVOKE INSERT ON autouser.rules FROM helpdesk; REVOKE USAGE ON SEQUENCE autouser.rules_id_seq FROM helpdesk');
 my $upgraded = sq($describe);
 sq('DROP EXTENSION pg_autouser');
 sq('CREATE EXTENSION pg_autouser');

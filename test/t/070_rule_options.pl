@@ -67,7 +67,7 @@ is(sees($held, 'statement_timeout', 'search_path'), '5s|app, "$user", public',
 	'the first session of a new role already runs with the settings its rule gives');
 is(options_of('alice'),
 	'3|f|search_path=app, "$user", public,statement_timeout=5s|'
-	  . '{"search_path": "app, \"$user\", public", "statement_timeout": "5s"}',
+	  . '{"@inherit": "false", "search_path": "app, \"$user\", public", "@connection_limit": "3", "statement_timeout": "5s"}',
 	'created with the connection limit, NOINHERIT and role-wide settings, recorded in its label');
 $held->close;
 ok(inactive('alice'), 'alice is deactivated after her session');
@@ -119,7 +119,7 @@ ok($node->poll_query_until('postgres',
 		"SELECT rolconnlimit = 2 AND NOT rolinherit FROM pg_roles WHERE rolname = 'carol'"),
 	'a change of options alone is applied to the role in use at once');
 is(options_of('carol'),
-	'2|f|work_mem=1MB,lock_timeout=3s|{"lock_timeout": "3s", "work_mem": "1MB"}',
+	'2|f|work_mem=1MB,lock_timeout=3s|{"@inherit": "false", "work_mem": "1MB", "lock_timeout": "3s", "@connection_limit": "2"}',
 	'settings changed, added, and the one no longer given reset');
 like(sq("SELECT detail FROM autouser.events WHERE role = 'carol' AND action = 'update' ORDER BY id DESC LIMIT 1"),
 	qr/^options: connection_limit 2, inherit false, settings/, 'an update event records it');
@@ -141,13 +141,15 @@ ok($node->poll_query_until('postgres',
 is(options_of('carol'), '-1|t||', 'settings reset and label removed');
 is($held->query('SELECT 1'), 'OK 1', 'and the session still goes on');
 
-# A change made by hand to the options of a role in use is undone by its
-# next login with the same certificate: an update, not a refusal.
+# A connection limit or NOINHERIT set by hand is an administrator's
+# restriction: its next login keeps it (no rule lifts it), and pg_autouser
+# leaves it in place when it deactivates the role.
 sq('ALTER ROLE carol CONNECTION LIMIT 7');
-$node->connect_ok($carol, 'a login while the role holds options its rules do not give');
-is(options_of('carol'), '-1|t||', 'brought the role back to its rules');
+$node->connect_ok($carol, 'a login while the role holds a limit set by hand');
+is(options_of('carol'), '7|t||', 'the limit set by hand is kept');
 $held->close;
 ok(inactive('carol'), 'carol is deactivated');
+is(options_of('carol'), '7|t||', 'and the limit set by hand stays after the deactivation');
 
 # --- role-wide options, database-specific rules ---------------------------------
 sq(q{SELECT autouser.add_rule('dave', ARRAY['reader'], 'postgres', options =>

@@ -104,7 +104,7 @@ for my $try (
 	[ 'DROP SCHEMA autouser CASCADE', 'drop the schema' ],
 	[ 'ALTER TABLE autouser.rules RENAME TO old_rules', 'rename the rules table' ],
 	[ 'ALTER TABLE autouser.rules DISABLE TRIGGER rules_changed', 'disable the rules trigger' ],
-	[ 'ALTER FUNCTION autouser.add_rule(text, text[], text, text, text) SECURITY DEFINER',
+	[ 'ALTER FUNCTION autouser.add_rule(text, text[], text, text, text, jsonb) SECURITY DEFINER',
 		'alter add_rule' ],
 	[ q{CREATE FUNCTION pg_temp.f() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
 		CREATE EVENT TRIGGER squat ON ddl_command_start EXECUTE FUNCTION pg_temp.f()},

@@ -23,7 +23,7 @@ $node->safe_psql('postgres', q{
 	CREATE ROLE dropper LOGIN;
 	CREATE EXTENSION pg_autouser;
 	GRANT USAGE ON SCHEMA autouser TO helpdesk, dropper;
-	GRANT EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text),
+	GRANT EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text, jsonb),
 		autouser.drop_rule(bigint), autouser.preview(text, text, jsonb) TO helpdesk;
 	GRANT EXECUTE ON FUNCTION autouser.drop_rule(bigint) TO dropper;
 });

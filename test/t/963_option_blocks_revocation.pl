@@ -10,7 +10,8 @@
 # every second for ever; the dropped rule's role stays granted and her
 # session goes on (on_revoke = terminate).  New logins matching the rule fail
 # (57P03).  Expected: add_rule refuses what the admin role cannot apply, and
-# a revocation applies.
+# a revocation applies; a rule change that cannot be applied for any other
+# reason ends the role's sessions.
 use strict;
 use warnings;
 use FindBin;
@@ -20,7 +21,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $node = AutouserTest::start_node('rt_revoke',
-	conf => "pg_autouser.admin_role = 'provisioner'\n");
+	conf => "pg_autouser.admin_role = 'provisioner'\npg_autouser.sweep_interval = 2\n");
 sub sq { return $node->safe_psql('postgres', $_[0]); }
 my $tsdir = $node->basedir . '/ts1';
 mkdir $tsdir;
@@ -42,8 +43,11 @@ is($alice->{first}, 'READY', 'alice logs in');
 is(AutouserTest::memberships($node, 'alice'), 'auto_user,payroll,reader', 'with payroll');
 
 my ($ret, $out, $err) = $node->psql('postgres',
-	q{SELECT autouser.add_rule('*', ARRAY['reader'], options => '{"settings": {"temp_tablespaces": "ts1"}}')});
-like($err, qr/22023/, 'add_rule refuses a temp_tablespaces the admin role may not use');
+	"\\set VERBOSITY verbose\n"
+	  . q{SELECT autouser.add_rule('*', ARRAY['reader'], options => '{"settings": {"temp_tablespaces": "ts1"}}')});
+like($err, qr/ERROR:  22023: the admin role could not apply setting "temp_tablespaces" in rule options\nDETAIL:  PostgreSQL says, for role "provisioner": permission denied for tablespace ts1/,
+	'add_rule refuses a temp_tablespaces the admin role may not use, with 22023');
+is(sq(q{SELECT count(*) FROM autouser.rules WHERE options <> '{}'}), '0', 'and inserts nothing');
 
 sq(q{DELETE FROM autouser.rules WHERE comment = 'revoked later'});
 my $revoked = 0;
@@ -56,6 +60,35 @@ ok($revoked, 'dropping alice\'s payroll rule revokes payroll from her');
 my $q = $alice->query('SELECT count(*) FROM salaries');
 unlike($q, qr/^OK/, 'her session no longer reads salaries');
 $alice->close;
+
+# The class: a rule change the workers cannot apply, whatever the reason
+# (here the admin role lost CREATEROLE), must not leave a role in use with
+# what the rules took away.  Its sessions end; cleanup strips it once it can.
+sq(q{SELECT autouser.add_rule('carol', ARRAY['payroll'], comment => 'carol payroll')});
+my $carol = AutouserTest::hold(
+	AutouserTest::cert_connstr($node, AutouserTest::client_cert(cn => 'carol'), 'carol'));
+is($carol->{first}, 'READY', 'carol logs in');
+is(AutouserTest::memberships($node, 'carol'), 'auto_user,payroll,reader', 'with payroll');
+sq('ALTER ROLE provisioner NOCREATEROLE');
+sq(q{DELETE FROM autouser.rules WHERE comment = 'carol payroll'});
+my $ended = 0;
+for (1 .. 100)
+{
+	$ended = 1, last if $carol->query('SELECT count(*) FROM salaries') !~ /^OK/;
+	select(undef, undef, undef, 0.2);
+}
+ok($ended, 'a rule change the admin role cannot apply ends the sessions of the role');
+$carol->close;
+ok($node->log_contains(qr/pg_autouser could not apply a rule change to role with OID \d+; its sessions are ended/),
+	'and says so in the log');
+sq('ALTER ROLE provisioner CREATEROLE');
+my $stripped = 0;
+for (1 .. 150)
+{
+	$stripped = 1, last if AutouserTest::memberships($node, 'carol') !~ /payroll/;
+	select(undef, undef, undef, 0.2);
+}
+ok($stripped, 'once the admin role can again, the sweep strips the role');
 
 $node->stop;
 done_testing();
