@@ -61,6 +61,58 @@ canonical_json(const char *json)
 	return JsonbToCString(NULL, &value->root, VARSIZE(value));
 }
 
+/* Appends "name": "value" to a settings object being built. */
+static void
+append_setting(StringInfo settings, const char *name, const char *value)
+{
+	appendStringInfoString(settings, settings->len == 0 ? "{" : ", ");
+	escape_json(settings, name);
+	appendStringInfoString(settings, ": ");
+	escape_json(settings, value);
+}
+
+/* The settings object built, canonical, or NULL when it holds none. */
+static char *
+settings_done(StringInfo settings)
+{
+	if (settings->len == 0)
+		return NULL;
+	appendStringInfoChar(settings, '}');
+	return canonical_json(settings->data);
+}
+
+/* The string-valued pairs of a JSON object (Setting *), NIL for NULL. */
+static List *
+settings_list(const char *settings)
+{
+	List              *out = NIL;
+	Jsonb             *json;
+	JsonbIterator     *it;
+	JsonbIteratorToken token;
+	JsonbValue         v;
+	char              *name = NULL;
+
+	if (settings == NULL)
+		return NIL;
+	json = DatumGetJsonbP(
+		DirectFunctionCall1(jsonb_in, CStringGetDatum(settings)));
+	it = JsonbIteratorInit(&json->root);
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		Setting *setting;
+
+		if (token == WJB_KEY)
+			name = pnstrdup(v.val.string.val, v.val.string.len);
+		if (token != WJB_VALUE || v.type != jbvString)
+			continue;
+		setting = palloc(sizeof(Setting));
+		setting->name = name;
+		setting->value = pnstrdup(v.val.string.val, v.val.string.len);
+		out = lappend(out, setting);
+	}
+	return out;
+}
+
 /*
  * The settings label for options: its settings, and the attributes
  * pg_autouser set; NULL when there are none.
@@ -100,47 +152,24 @@ label_text(const AutouserRoleOptions *options)
 static void
 label_read(const char *label, AutouserRoleOptions *held)
 {
-	StringInfoData     settings;
-	Jsonb             *json;
-	JsonbIterator     *it;
-	JsonbIteratorToken token;
-	JsonbValue         v;
-	char              *name = NULL;
+	StringInfoData settings;
+	ListCell      *lc;
 
 	held->settings = NULL;
-	if (label == NULL)
-		return;
 	initStringInfo(&settings);
-	json =
-		DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(label)));
-	it = JsonbIteratorInit(&json->root);
-	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	foreach(lc, settings_list(label))
 	{
-		char *value;
+		Setting *pair = lfirst(lc);
 
-		if (token == WJB_KEY)
-			name = pnstrdup(v.val.string.val, v.val.string.len);
-		if (token != WJB_VALUE || v.type != jbvString)
-			continue;
-		value = pnstrdup(v.val.string.val, v.val.string.len);
-		if (strcmp(name, LABEL_CONNECTION_LIMIT) == 0)
+		if (strcmp(pair->name, LABEL_CONNECTION_LIMIT) == 0)
 			held->connection_limit_ours =
-				held->connection_limit == pg_strtoint32(value);
-		else if (strcmp(name, LABEL_INHERIT) == 0)
+				held->connection_limit == pg_strtoint32(pair->value);
+		else if (strcmp(pair->name, LABEL_INHERIT) == 0)
 			held->inherit_ours = !held->inherit;
-		else if (name[0] != '@')
-		{
-			appendStringInfoString(&settings, settings.len == 0 ? "{" : ", ");
-			escape_json(&settings, name);
-			appendStringInfoString(&settings, ": ");
-			escape_json(&settings, value);
-		}
+		else if (pair->name[0] != '@')
+			append_setting(&settings, pair->name, pair->value);
 	}
-	if (settings.len > 0)
-	{
-		appendStringInfoChar(&settings, '}');
-		held->settings = canonical_json(settings.data);
-	}
+	held->settings = settings_done(&settings);
 }
 
 /* The options an evaluation's merged options (AutouserOption *) give. */
@@ -157,12 +186,7 @@ autouser_role_options_given(List *options, AutouserRoleOptions *given)
 		AutouserOption *option = lfirst(lc);
 
 		if (option->kind == AUTOUSER_OPTION_SETTING)
-		{
-			appendStringInfoString(&settings, settings.len == 0 ? "{" : ", ");
-			escape_json(&settings, option->name);
-			appendStringInfoString(&settings, ": ");
-			escape_json(&settings, option->value);
-		}
+			append_setting(&settings, option->name, option->value);
 		else if (strcmp(option->name, AUTOUSER_OPTION_CONNECTION_LIMIT) == 0)
 		{
 			given->connection_limit = pg_strtoint32(option->value);
@@ -174,11 +198,7 @@ autouser_role_options_given(List *options, AutouserRoleOptions *given)
 			given->inherit_ours = true;
 		}
 	}
-	if (settings.len > 0)
-	{
-		appendStringInfoChar(&settings, '}');
-		given->settings = canonical_json(settings.data);
-	}
+	given->settings = settings_done(&settings);
 }
 
 /* What role holds now (a syscache and a shared catalog: fine at login). */
@@ -258,40 +278,6 @@ autouser_role_options_equal(const AutouserRoleOptions *a,
 		   a->connection_limit_ours == b->connection_limit_ours &&
 		   a->inherit_ours == b->inherit_ours &&
 		   same_text(a->settings, b->settings);
-}
-
-/* The settings of a settings label (Setting *), in its order. */
-static List *
-settings_list(const char *settings)
-{
-	List              *out = NIL;
-	Jsonb             *json;
-	JsonbIterator     *it;
-	JsonbIteratorToken token;
-	JsonbValue         v;
-	char              *name = NULL;
-
-	if (settings == NULL)
-		return NIL;
-	json = DatumGetJsonbP(
-		DirectFunctionCall1(jsonb_in, CStringGetDatum(settings)));
-	it = JsonbIteratorInit(&json->root);
-	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		Setting *setting;
-
-		if (token == WJB_KEY)
-			name = pnstrdup(v.val.string.val, v.val.string.len);
-		if (token != WJB_VALUE || v.type != jbvString)
-			continue;
-		if (name[0] == '@')
-			continue; /* an attribute, not a setting */
-		setting = palloc(sizeof(Setting));
-		setting->name = name;
-		setting->value = pnstrdup(v.val.string.val, v.val.string.len);
-		out = lappend(out, setting);
-	}
-	return out;
 }
 
 static Setting *

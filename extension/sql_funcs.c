@@ -312,6 +312,18 @@ attrs_from_jsonb(Jsonb *attrs, ArrayType **names, ArrayType **values)
 	*values = DatumGetArrayTypeP(makeArrayResult(v, CurrentMemoryContext));
 }
 
+/* preview_login for (identity, database, attrs jsonb). */
+static bool
+preview_login_jsonb(FunctionCallInfo fcinfo, AutouserEval *eval)
+{
+	ArrayType *names;
+	ArrayType *values;
+
+	attrs_from_jsonb(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &names,
+					 &values);
+	return preview_login(fcinfo, names, values, eval);
+}
+
 /*
  * autouser.preview(identity, database, attrs jsonb): what a login would
  * get now, read with the extension owner's rights, so that a delegate
@@ -320,13 +332,9 @@ attrs_from_jsonb(Jsonb *attrs, ArrayType **names, ArrayType **values)
 Datum
 autouser_preview_jsonb(PG_FUNCTION_ARGS)
 {
-	ArrayType   *names;
-	ArrayType   *values;
 	AutouserEval eval;
 
-	attrs_from_jsonb(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &names,
-					 &values);
-	if (!preview_login(fcinfo, names, values, &eval))
+	if (!preview_login_jsonb(fcinfo, &eval))
 		PG_RETURN_NULL();
 	return roles_array(&eval);
 }
@@ -339,13 +347,9 @@ autouser_preview_jsonb(PG_FUNCTION_ARGS)
 Datum
 autouser_preview_options_jsonb(PG_FUNCTION_ARGS)
 {
-	ArrayType   *names;
-	ArrayType   *values;
 	AutouserEval eval;
 
-	attrs_from_jsonb(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &names,
-					 &values);
-	if (!preview_login(fcinfo, names, values, &eval))
+	if (!preview_login_jsonb(fcinfo, &eval))
 		PG_RETURN_NULL();
 	PG_RETURN_JSONB_P(autouser_role_options_jsonb(eval.options));
 }
