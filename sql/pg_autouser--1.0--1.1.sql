@@ -17,50 +17,53 @@ CREATE TRIGGER rules_changed_replica
     FOR EACH ROW EXECUTE FUNCTION autouser._rules_changed();
 ALTER TABLE autouser.rules ENABLE REPLICA TRIGGER rules_changed_replica;
 
--- add_rule (below, with its options), drop_rule and preview use
+-- add_rule (below, with its options), drop_rule and preview now use
 -- autouser.rules with the extension owner's rights: EXECUTE on one of them is
 -- all a delegate needs, and gives exactly its effect (no right on the table,
--- no way past _check_rule).
-CREATE OR REPLACE FUNCTION autouser.drop_rule(id bigint) RETURNS boolean
+-- no way past _check_rule).  In 1.0 EXECUTE did nothing without the right on
+-- autouser.rules each used (INSERT, DELETE, SELECT), so each is made anew and
+-- EXECUTE is given back (at the end) only to the grantees that held that
+-- right too, whoever had granted it: the update widens no one's rights (a
+-- GRANT ... ON ALL FUNCTIONS made for monitoring stays read-only).  Grant
+-- options are not carried over.
+SELECT pg_catalog.set_config('pg_autouser_update.carried', COALESCE(pg_catalog.string_agg(
+           pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %I',
+               CASE p.proname WHEN 'add_rule'
+                   THEN 'autouser.add_rule(text, text[], text, text, text, jsonb)'
+                   ELSE p.oid::pg_catalog.regprocedure::pg_catalog.text END,
+               r.rolname), '; '), ''), true)
+FROM pg_catalog.pg_proc p,
+     LATERAL pg_catalog.aclexplode(p.proacl) a
+JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[
+          'autouser.add_rule(text, text[], text, text, text)'::pg_catalog.regprocedure,
+          'autouser.drop_rule(bigint)'::pg_catalog.regprocedure,
+          'autouser.preview(text, text, jsonb)'::pg_catalog.regprocedure]::pg_catalog.oid[])
+  AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+  AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+  AND pg_catalog.has_table_privilege(a.grantee, 'autouser.rules',
+          CASE p.proname WHEN 'add_rule' THEN 'INSERT'
+                         WHEN 'drop_rule' THEN 'DELETE' ELSE 'SELECT' END);
+DROP FUNCTION autouser.add_rule(text, text[], text, text, text);
+DROP FUNCTION autouser.drop_rule(bigint);
+DROP FUNCTION autouser.preview(text, text, jsonb);
+CREATE FUNCTION autouser.drop_rule(id bigint) RETURNS boolean
     LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_drop_rule';
-CREATE OR REPLACE FUNCTION autouser.preview(identity text,
-                                            database text DEFAULT pg_catalog.current_database(),
-                                            attrs jsonb DEFAULT '{}')
+CREATE FUNCTION autouser.preview(identity text,
+                                 database text DEFAULT pg_catalog.current_database(),
+                                 attrs jsonb DEFAULT '{}')
     RETURNS text[]
     LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_preview_jsonb';
 
--- In 1.0, EXECUTE on drop_rule or preview did nothing without the right on
--- autouser.rules they used (DELETE, SELECT); now it is all they need.  So
--- a grantee keeps EXECUTE only where it held that right: the update widens
--- no one's rights (a GRANT ... ON ALL FUNCTIONS made for monitoring stays
--- read-only).
-DO $$
-DECLARE
-    f record;
-BEGIN
-    FOR f IN
-        SELECT p.oid::pg_catalog.regprocedure AS func, r.rolname, a.grantee
-        FROM pg_catalog.pg_proc p,
-             LATERAL pg_catalog.aclexplode(p.proacl) a
-        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
-        WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[
-                  'autouser.drop_rule(bigint)'::pg_catalog.regprocedure,
-                  'autouser.preview(text, text, jsonb)'::pg_catalog.regprocedure]::pg_catalog.oid[])
-          AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
-          AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
-    LOOP
-        IF NOT pg_catalog.has_table_privilege(f.grantee, 'autouser.rules',
-               CASE WHEN f.func OPERATOR(pg_catalog.=)
-                         'autouser.drop_rule(bigint)'::pg_catalog.regprocedure
-                    THEN 'DELETE' ELSE 'SELECT' END) THEN
-            EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM %I CASCADE',
-                                      f.func, f.rolname);
-        END IF;
-    END LOOP;
-END
-$$;
+-- The objects 1.0 had; those made below are told from them at the end.
+SELECT pg_catalog.set_config('pg_autouser_update.kept', pg_catalog.string_agg(d.objid::pg_catalog.text, ','), true)
+FROM pg_catalog.pg_depend d
+JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+  AND d.deptype OPERATOR(pg_catalog.=) 'e'
+  AND e.extname OPERATOR(pg_catalog.=) 'pg_autouser';
 
 -- New kinds of events: update (a rule change moved an active role) and
 -- terminate (sessions ended).
@@ -210,39 +213,13 @@ CREATE TRIGGER rules_check_options
     BEFORE INSERT OR UPDATE ON autouser.rules
     FOR EACH ROW EXECUTE FUNCTION autouser._check_rule_options();
 
--- add_rule takes the options.  A new argument makes a new function: the old
--- one goes, and whoever could run it may run the new one.
-ALTER FUNCTION autouser.add_rule(text, text[], text, text, text) RENAME TO _add_rule_1_0;
+-- add_rule takes the options (its 1.0 form was dropped above).
 CREATE FUNCTION autouser.add_rule(identity text, roles text[], database text DEFAULT '*',
                                   cert_ou text DEFAULT NULL, comment text DEFAULT NULL,
                                   options jsonb DEFAULT '{}')
     RETURNS bigint
     LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_add_rule';
-DO $$
-DECLARE
-    grantee name;
-BEGIN
-    FOR grantee IN
-        SELECT r.rolname
-        FROM pg_catalog.pg_proc p,
-             LATERAL pg_catalog.aclexplode(p.proacl) a
-        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
-        WHERE p.oid OPERATOR(pg_catalog.=)
-                  'autouser._add_rule_1_0(text, text[], text, text, text)'::pg_catalog.regprocedure
-          AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
-          AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
-          -- 1.0's add_rule inserted as its caller: only a grantee that could
-          -- insert a rule could use it.
-          AND pg_catalog.has_table_privilege(a.grantee, 'autouser.rules', 'INSERT')
-    LOOP
-        EXECUTE pg_catalog.format(
-            'GRANT EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text, jsonb) TO %I',
-            grantee);
-    END LOOP;
-END
-$$;
-DROP FUNCTION autouser._add_rule_1_0(text, text[], text, text, text);
 
 -- The options a login would get: add_rule's keys, merged over the matching
 -- rules; NULL when no rule applies.
@@ -264,3 +241,45 @@ ALTER FUNCTION autouser.sweep() SET search_path = pg_catalog, pg_temp;
 
 REVOKE ALL ON ALL TABLES IN SCHEMA autouser FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA autouser FROM PUBLIC;
+
+-- The objects made by this update got the owner's default privileges
+-- (ALTER DEFAULT PRIVILEGES FOR ROLE ... without IN SCHEMA): they are the
+-- owner's alone, like a fresh install's.  Then the grants carried over from
+-- 1.0 (above) are given back.
+DO $$
+DECLARE
+    o record;
+BEGIN
+    FOR o IN
+        SELECT DISTINCT CASE WHEN c.oid IS NULL THEN 'FUNCTION'
+                             WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 'SEQUENCE'
+                             ELSE 'TABLE' END AS kind,
+               COALESCE(c.oid::pg_catalog.regclass::pg_catalog.text,
+                        p.oid::pg_catalog.regprocedure::pg_catalog.text) AS name,
+               CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                    ELSE pg_catalog.quote_ident(r.rolname) END AS grantee
+        FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+        LEFT JOIN pg_catalog.pg_class c
+               ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+              AND c.oid OPERATOR(pg_catalog.=) d.objid
+        LEFT JOIN pg_catalog.pg_proc p
+               ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+              AND p.oid OPERATOR(pg_catalog.=) d.objid,
+        LATERAL pg_catalog.aclexplode(COALESCE(c.relacl, p.proacl)) a
+        LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+        WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+          AND d.deptype OPERATOR(pg_catalog.=) 'e'
+          AND e.extname OPERATOR(pg_catalog.=) 'pg_autouser'
+          AND (c.oid IS NOT NULL OR p.oid IS NOT NULL)
+          AND a.grantee OPERATOR(pg_catalog.<>) COALESCE(c.relowner, p.proowner)
+          AND NOT d.objid::pg_catalog.text OPERATOR(pg_catalog.=) ANY (pg_catalog.string_to_array(
+                  pg_catalog.current_setting('pg_autouser_update.kept'), ','))
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON %s %s FROM %s CASCADE', o.kind, o.name, o.grantee);
+    END LOOP;
+    IF pg_catalog.current_setting('pg_autouser_update.carried') OPERATOR(pg_catalog.<>) '' THEN
+        EXECUTE pg_catalog.current_setting('pg_autouser_update.carried');
+    END IF;
+END
+$$;

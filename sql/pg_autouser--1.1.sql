@@ -242,3 +242,40 @@ REVOKE ALL ON SCHEMA autouser FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA autouser FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA autouser FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA autouser FROM PUBLIC;
+
+-- Every object here got the owner's default privileges (ALTER DEFAULT
+-- PRIVILEGES FOR ROLE ... without IN SCHEMA, which _check_install cannot
+-- refuse): the extension's objects are the owner's alone until an
+-- administrator grants on them.
+DO $$
+DECLARE
+    o record;
+BEGIN
+    FOR o IN
+        SELECT DISTINCT CASE WHEN c.oid IS NULL THEN 'FUNCTION'
+                             WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 'SEQUENCE'
+                             ELSE 'TABLE' END AS kind,
+               COALESCE(c.oid::pg_catalog.regclass::pg_catalog.text,
+                        p.oid::pg_catalog.regprocedure::pg_catalog.text) AS name,
+               CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                    ELSE pg_catalog.quote_ident(r.rolname) END AS grantee
+        FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+        LEFT JOIN pg_catalog.pg_class c
+               ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+              AND c.oid OPERATOR(pg_catalog.=) d.objid
+        LEFT JOIN pg_catalog.pg_proc p
+               ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+              AND p.oid OPERATOR(pg_catalog.=) d.objid,
+        LATERAL pg_catalog.aclexplode(COALESCE(c.relacl, p.proacl)) a
+        LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+        WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+          AND d.deptype OPERATOR(pg_catalog.=) 'e'
+          AND e.extname OPERATOR(pg_catalog.=) 'pg_autouser'
+          AND (c.oid IS NOT NULL OR p.oid IS NOT NULL)
+          AND a.grantee OPERATOR(pg_catalog.<>) COALESCE(c.relowner, p.proowner)
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON %s %s FROM %s CASCADE', o.kind, o.name, o.grantee);
+    END LOOP;
+END
+$$;

@@ -55,5 +55,14 @@ is(as_monitor(q{SELECT autouser.add_rule('*', ARRAY['payroll'])}), '42501',
 is(sq(q{SELECT string_agg(identity || ':' || array_to_string(roles, '+'), ',' ORDER BY id) FROM autouser.rules}),
 	'*:reader', 'the rules are as before');
 
+# A fresh install under the same default privileges: the objects are the
+# owner's alone too.
+sq('DROP EXTENSION pg_autouser; CREATE EXTENSION pg_autouser; GRANT USAGE ON SCHEMA autouser TO monitor');
+is(as_monitor(q{SELECT autouser.add_rule('*', ARRAY['payroll'])}), '42501',
+	'fresh 1.1: the owner\'s default privileges do not let monitor add rules');
+is(sq(q{SELECT count(*) FROM pg_proc p, aclexplode(p.proacl) a
+	WHERE p.pronamespace = 'autouser'::regnamespace AND a.grantee <> p.proowner}), '0',
+	'no function of the extension is granted to anyone but its owner');
+
 $node->stop;
 done_testing();
