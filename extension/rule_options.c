@@ -14,6 +14,7 @@
 #include <limits.h>
 
 #include "access/htup_details.h"
+#include "catalog/pg_collation.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -635,6 +636,37 @@ autouser_rule_options_read(Jsonb *json, bool writing, List **options)
 	return check.problem == OPTION_OK;
 }
 
+/* Whether column name holds the same value in both rows (NULL = NULL). */
+static bool
+same_column(HeapTuple a, HeapTuple b, TupleDesc desc, const char *name,
+			PGFunction equal)
+{
+	int   attnum = SPI_fnumber(desc, name);
+	bool  a_null;
+	bool  b_null;
+	Datum a_value;
+	Datum b_value;
+
+	if (attnum <= 0)
+		elog(ERROR, "pg_autouser: autouser.rules has no column \"%s\"", name);
+	a_value = heap_getattr(a, attnum, desc, &a_null);
+	b_value = heap_getattr(b, attnum, desc, &b_null);
+	if (a_null || b_null)
+		return a_null && b_null;
+	return DatumGetBool(
+		DirectFunctionCall2Coll(equal, C_COLLATION_OID, a_value, b_value));
+}
+
+/* Whether an update left the rule's options and whom it matches alone. */
+static bool
+same_logins_and_options(HeapTuple before, HeapTuple after, TupleDesc desc)
+{
+	return same_column(before, after, desc, "options", jsonb_eq) &&
+		   same_column(before, after, desc, "identity", texteq) &&
+		   same_column(before, after, desc, "database", texteq) &&
+		   same_column(before, after, desc, "cert_ou", texteq);
+}
+
 /*
  * Row trigger on autouser.rules (BEFORE INSERT OR UPDATE): a row whose
  * options a rule may not give is refused, whoever writes it and however.
@@ -661,6 +693,14 @@ autouser_check_rule_options(PG_FUNCTION_ARGS)
 	if (attnum <= 0)
 		elog(ERROR, "pg_autouser: autouser.rules has no options column");
 	options = heap_getattr(row, attnum, desc, &isnull);
+	/*
+	 * Options written before are not judged again while the row still
+	 * applies to the same logins: switching a rule off or editing its
+	 * comment must not depend on who wrote its options.
+	 */
+	if (!isnull && TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) &&
+		same_logins_and_options(trigger->tg_trigtuple, row, desc))
+		return PointerGetDatum(row);
 	if (isnull)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("rule options must not be null"),

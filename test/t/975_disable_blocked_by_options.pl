@@ -46,6 +46,9 @@ sq(q{
 	CREATE ROLE helpdesk LOGIN;
 	GRANT USAGE ON SCHEMA autouser TO helpdesk;
 	GRANT SELECT, UPDATE (enabled) ON autouser.rules TO helpdesk;
+	CREATE ROLE retargeter LOGIN;
+	GRANT USAGE ON SCHEMA autouser TO retargeter;
+	GRANT SELECT, UPDATE (identity, enabled) ON autouser.rules TO retargeter;
 });
 my $sp = sq(q{SELECT autouser.add_rule('alice', ARRAY['payroll'],
 	options => '{"settings": {"search_path": "app"}}')});
@@ -56,6 +59,12 @@ AutouserTest::wait_for_workers($node, 2);
 is(as_role('helpdesk', "UPDATE autouser.rules SET enabled = false WHERE id = $sp"), 'ok:',
 	'the helpdesk switches off the rule with a search_path');
 is(sq("SELECT enabled FROM autouser.rules WHERE id = $sp"), 'f', 'it is off');
+# Not judged again only while the row matches the same logins: pointing a
+# superuser's search_path at everyone is a new use of it, judged as its writer.
+like(as_role('retargeter', "UPDATE autouser.rules SET identity = '*', enabled = true WHERE id = $sp"),
+	qr/^22023 only a superuser may give setting "search_path" in rule options/,
+	'a delegate cannot point a superuser\'s search_path at other identities');
+is(sq("SELECT identity FROM autouser.rules WHERE id = $sp"), 'alice', 'the rule is unchanged');
 
 sq('REVOKE CREATE ON TABLESPACE ts1 FROM provisioner');
 my ($ret, $out, $err) = $node->psql('postgres',
