@@ -13,6 +13,8 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -40,6 +42,8 @@ typedef struct Setting
  */
 #define LABEL_CONNECTION_LIMIT "@connection_limit"
 #define LABEL_INHERIT          "@inherit"
+#define LABEL_LIMIT_BY_HAND    "@connection_limit_by_hand"
+#define LABEL_BY_HAND_PREFIX   "@by_hand:"
 
 void
 autouser_role_options_default(AutouserRoleOptions *options)
@@ -48,7 +52,10 @@ autouser_role_options_default(AutouserRoleOptions *options)
 	options->inherit = true;
 	options->connection_limit_ours = false;
 	options->inherit_ours = false;
+	options->connection_limit_by_hand = -1;
 	options->settings = NULL;
+	options->by_hand = NULL;
+	options->label = NULL;
 }
 
 /* json as jsonb prints it: its keys in jsonb's order, so texts compare. */
@@ -113,6 +120,17 @@ settings_list(const char *settings)
 	return out;
 }
 
+static Setting *
+find_setting(List *settings, const char *name)
+{
+	ListCell *lc;
+
+	foreach(lc, settings)
+		if (strcmp(((Setting *) lfirst(lc))->name, name) == 0)
+			return lfirst(lc);
+	return NULL;
+}
+
 /*
  * The settings label for options: its settings, and the attributes
  * pg_autouser set; NULL when there are none.
@@ -131,12 +149,34 @@ label_text(const AutouserRoleOptions *options)
 		appendStringInfoString(&label, label.len > 1 ? ", " : "");
 		escape_json(&label, LABEL_CONNECTION_LIMIT);
 		appendStringInfo(&label, ": \"%d\"", options->connection_limit);
+		if (options->connection_limit_by_hand != -1)
+		{
+			appendStringInfoString(&label, ", ");
+			escape_json(&label, LABEL_LIMIT_BY_HAND);
+			appendStringInfo(&label, ": \"%d\"",
+							 options->connection_limit_by_hand);
+		}
 	}
 	if (options->inherit_ours)
 	{
 		appendStringInfoString(&label, label.len > 1 ? ", " : "");
 		escape_json(&label, LABEL_INHERIT);
 		appendStringInfoString(&label, ": \"false\"");
+	}
+	if (options->by_hand != NULL)
+	{
+		ListCell *lc;
+
+		foreach(lc, settings_list(options->by_hand))
+		{
+			Setting *pair = lfirst(lc);
+
+			appendStringInfoString(&label, label.len > 1 ? ", " : "");
+			escape_json(&label,
+						psprintf("%s%s", LABEL_BY_HAND_PREFIX, pair->name));
+			appendStringInfoString(&label, ": ");
+			escape_json(&label, pair->value);
+		}
 	}
 	if (label.len == 1)
 		return NULL;
@@ -155,8 +195,12 @@ label_read(const char *label, AutouserRoleOptions *held)
 	StringInfoData settings;
 	ListCell      *lc;
 
+	StringInfoData by_hand;
+
 	held->settings = NULL;
+	held->label = label ? canonical_json(label) : NULL;
 	initStringInfo(&settings);
+	initStringInfo(&by_hand);
 	foreach(lc, settings_list(label))
 	{
 		Setting *pair = lfirst(lc);
@@ -164,12 +208,19 @@ label_read(const char *label, AutouserRoleOptions *held)
 		if (strcmp(pair->name, LABEL_CONNECTION_LIMIT) == 0)
 			held->connection_limit_ours =
 				held->connection_limit == pg_strtoint32(pair->value);
+		else if (strncmp(pair->name, LABEL_BY_HAND_PREFIX,
+						 strlen(LABEL_BY_HAND_PREFIX)) == 0)
+			append_setting(&by_hand, pair->name + strlen(LABEL_BY_HAND_PREFIX),
+						   pair->value);
+		else if (strcmp(pair->name, LABEL_LIMIT_BY_HAND) == 0)
+			held->connection_limit_by_hand = pg_strtoint32(pair->value);
 		else if (strcmp(pair->name, LABEL_INHERIT) == 0)
 			held->inherit_ours = !held->inherit;
 		else if (pair->name[0] != '@')
 			append_setting(&settings, pair->name, pair->value);
 	}
 	held->settings = settings_done(&settings);
+	held->by_hand = settings_done(&by_hand);
 }
 
 /* The options an evaluation's merged options (AutouserOption *) give. */
@@ -239,19 +290,35 @@ autouser_role_options_target(const AutouserRoleOptions *given,
 							 AutouserRoleOptions       *target)
 {
 	AutouserRoleOptions rules = *given; /* target may be given */
-	int                 manual_limit =
-        held->connection_limit_ours ? -1 : held->connection_limit;
+	/* The limit an administrator set, whether pg_autouser's replaced it. */
+	int  manual_limit = held->connection_limit_ours
+							? held->connection_limit_by_hand
+							: held->connection_limit;
 	bool manual_noinherit = !held->inherit && !held->inherit_ours;
+
+	StringInfoData by_hand;
+	ListCell      *lc;
 
 	given = &rules;
 	autouser_role_options_default(target);
 	target->settings = given->settings;
+	/* Values set by hand stay recorded while a rule's value replaces them. */
+	initStringInfo(&by_hand);
+	foreach(lc, settings_list(held->by_hand))
+	{
+		Setting *pair = lfirst(lc);
+
+		if (find_setting(settings_list(given->settings), pair->name) != NULL)
+			append_setting(&by_hand, pair->name, pair->value);
+	}
+	target->by_hand = settings_done(&by_hand);
 	target->connection_limit = manual_limit;
 	if (given->connection_limit_ours &&
 		limit_rank(given->connection_limit) < limit_rank(manual_limit))
 	{
 		target->connection_limit = given->connection_limit;
 		target->connection_limit_ours = true;
+		target->connection_limit_by_hand = manual_limit;
 	}
 	if (manual_noinherit)
 		target->inherit = false;
@@ -270,25 +337,13 @@ same_text(const char *a, const char *b)
 }
 
 bool
-autouser_role_options_equal(const AutouserRoleOptions *a,
-							const AutouserRoleOptions *b)
+autouser_role_options_equal(const AutouserRoleOptions *target,
+							const AutouserRoleOptions *held)
 {
-	return a->connection_limit == b->connection_limit &&
-		   a->inherit == b->inherit &&
-		   a->connection_limit_ours == b->connection_limit_ours &&
-		   a->inherit_ours == b->inherit_ours &&
-		   same_text(a->settings, b->settings);
-}
-
-static Setting *
-find_setting(List *settings, const char *name)
-{
-	ListCell *lc;
-
-	foreach(lc, settings)
-		if (strcmp(((Setting *) lfirst(lc))->name, name) == 0)
-			return lfirst(lc);
-	return NULL;
+	return target->connection_limit == held->connection_limit &&
+		   target->inherit == held->inherit &&
+		   same_text(target->settings, held->settings) &&
+		   same_text(label_text(target), held->label);
 }
 
 /*
@@ -312,18 +367,47 @@ value_sql(const char *name, const char *value)
 }
 
 /*
+ * The role-wide value of a setting that role name holds now (ALTER ROLE
+ * ... SET, in no database), or NULL.
+ */
+static char *
+role_setting_now(const char *name, const char *setting)
+{
+	Oid   types[2] = {TEXTOID, TEXTOID};
+	Datum values[2] = {CStringGetTextDatum(name),
+					   CStringGetTextDatum(setting)};
+
+	(void) autouser_sql(
+		AUTOUSER_AS_ADMIN,
+		"SELECT pg_catalog.substr(c, pg_catalog.strpos(c, '=') OPERATOR(pg_catalog.+) 1)"
+		" FROM pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) c"
+		" WHERE s.setdatabase OPERATOR(pg_catalog.=) 0"
+		" AND s.setrole OPERATOR(pg_catalog.=) pg_catalog.to_regrole(pg_catalog.quote_ident($1))"
+		" AND pg_catalog.lower(pg_catalog.split_part(c, '=', 1))"
+		" OPERATOR(pg_catalog.=) pg_catalog.lower($2)",
+		2, types, values, NULL, true);
+	if (SPI_processed == 0)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/*
  * Brings role name from held to given: its attributes, then its settings
- * (those pg_autouser gave and the rules no longer give are reset), then the
- * settings label that records them.  Nothing is run for what is equal.
+ * (those pg_autouser gave and the rules no longer give are reset, or put
+ * back to the value set by hand they replaced), then the settings label
+ * that records them.  Nothing is run for what is equal.
  */
 void
 autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 							const AutouserRoleOptions *held)
 {
-	const char *role = quote_identifier(name);
-	List       *want = settings_list(given->settings);
-	List       *had = settings_list(held->settings);
-	ListCell   *lc;
+	const char         *role = quote_identifier(name);
+	List               *want = settings_list(given->settings);
+	List               *had = settings_list(held->settings);
+	List               *hand = settings_list(held->by_hand);
+	AutouserRoleOptions written = *given;
+	StringInfoData      by_hand;
+	ListCell           *lc;
 
 	if (given->connection_limit != held->connection_limit ||
 		given->inherit != held->inherit)
@@ -334,24 +418,46 @@ autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 	{
 		Setting *setting = lfirst(lc);
 
-		if (find_setting(want, setting->name) == NULL)
+		Setting *manual = find_setting(hand, setting->name);
+
+		if (find_setting(want, setting->name) != NULL)
+			continue;
+		if (manual != NULL) /* back to the value set by hand */
+			autouser_admin_ddl(
+				psprintf("ALTER ROLE %s SET %s = %s", role,
+						 quote_identifier(manual->name),
+						 value_sql(manual->name, manual->value)));
+		else
 			autouser_admin_ddl(psprintf("ALTER ROLE %s RESET %s", role,
 										quote_identifier(setting->name)));
+	}
+	initStringInfo(&by_hand);
+	foreach(lc, settings_list(given->by_hand))
+	{
+		Setting *pair = lfirst(lc);
+
+		append_setting(&by_hand, pair->name, pair->value);
 	}
 	foreach(lc, want)
 	{
 		Setting *setting = lfirst(lc);
 		Setting *before = find_setting(had, setting->name);
+		char    *manual;
 
-		if (before == NULL || strcmp(before->value, setting->value) != 0)
-			autouser_admin_ddl(
-				psprintf("ALTER ROLE %s SET %s = %s", role,
-						 quote_identifier(setting->name),
-						 value_sql(setting->name, setting->value)));
+		if (before != NULL && strcmp(before->value, setting->value) == 0)
+			continue;
+		/* A value set by hand that this replaces is kept, to be put back. */
+		if (before == NULL &&
+			(manual = role_setting_now(name, setting->name)) != NULL)
+			append_setting(&by_hand, setting->name, manual);
+		autouser_admin_ddl(psprintf("ALTER ROLE %s SET %s = %s", role,
+									quote_identifier(setting->name),
+									value_sql(setting->name, setting->value)));
 	}
-	if (!same_text(label_text(given), label_text(held)))
+	written.by_hand = settings_done(&by_hand);
+	if (!same_text(label_text(&written), held->label))
 	{
-		char *label = label_text(given);
+		char *label = label_text(&written);
 
 		autouser_admin_ddl(
 			psprintf("SECURITY LABEL FOR %s ON ROLE %s IS %s",

@@ -21,7 +21,10 @@ typedef struct AutouserRoleOptions
 	bool  inherit;
 	bool  connection_limit_ours;
 	bool  inherit_ours;
+	int   connection_limit_by_hand; /* the limit pg_autouser's replaced */
 	char *settings; /* the settings as a JSON object, NULL for none */
+	char *by_hand;  /* values set by hand that settings replaced, the same */
+	char *label;    /* held: the settings label as it is, NULL for none */
 } AutouserRoleOptions;
 
 extern void
@@ -31,8 +34,9 @@ extern void autouser_role_options_target(const AutouserRoleOptions *given,
 										 const AutouserRoleOptions *held,
 										 AutouserRoleOptions       *target);
 extern void autouser_role_options_default(AutouserRoleOptions *options);
-extern bool autouser_role_options_equal(const AutouserRoleOptions *a,
-										const AutouserRoleOptions *b);
+/* Whether held holds target (the settings label too). */
+extern bool autouser_role_options_equal(const AutouserRoleOptions *target,
+										const AutouserRoleOptions *held);
 extern void
 autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 							const AutouserRoleOptions *held);

@@ -10,7 +10,7 @@
 # dropped.  Rules among themselves keep the most restrictive value (SPEC 4);
 # a value set by hand gets less than a rule's.  The module's own header says
 # "Only settings pg_autouser gave are ever reset".  Expected: a setting set by
-# hand is kept where it is more restrictive, and never reset.
+# hand is never lost: put back when no rule gives the setting any more.
 use strict;
 use warnings;
 use FindBin;
@@ -49,8 +49,12 @@ is(settings('dave'), 'statement_timeout=1s,default_transaction_read_only=on',
 my $rule = sq(q{SELECT autouser.add_rule('dave', ARRAY['reader'],
 	options => '{"settings": {"statement_timeout": "1h", "default_transaction_read_only": false}}')});
 $node->connect_ok($dave, 'dave logs in under a rule with looser values');
-is(settings('dave'), 'statement_timeout=1s,default_transaction_read_only=on',
-	'the values set by hand, more restrictive, stay');
+# While a rule gives a setting, the rule's value is the role's default: every
+# setting a rule may give is one a user may change for itself (SET), so a
+# value set by hand bound nothing that the rule's value lifts.  What must not
+# happen is losing it: it comes back when no rule gives the setting.
+is(settings('dave'), 'statement_timeout=1h,default_transaction_read_only=false',
+	'while the rule gives them, its values are the defaults');
 sq("SELECT autouser.drop_rule($rule)");
 $node->connect_ok($dave, 'dave logs in after the rule is dropped');
 is(settings('dave'), 'statement_timeout=1s,default_transaction_read_only=on',
