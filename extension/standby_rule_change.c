@@ -5,7 +5,7 @@
  * here is judged again from its newest session's attributes, under the
  * rules before and after: a set that moved is brought to the new one by
  * asking the primary, as a login would (it grants and revokes, and the
- * standby replays that); with pg_autouser.on_revoke = terminate the
+ * standby replays that), and so are options that moved; with pg_autouser.on_revoke = terminate the
  * sessions end when anything was taken away, and in any case when no rule
  * admits the role any more (the primary then cleans it once the standby
  * reports them gone).  Run by the standby's cleanup worker.
@@ -20,6 +20,7 @@
 #include "guc.h"
 #include "plan.h"
 #include "primary_link.h"
+#include "role_options.h"
 #include "rules_cache.h"
 #include "sessions.h"
 #include "standby_rule_change.h"
@@ -73,6 +74,19 @@ all_in(List *a, List *b)
 	return true;
 }
 
+/* Whether role holds the options the rules give it under eval. */
+static bool
+options_held(Oid role, const AutouserEval *eval)
+{
+	AutouserRoleOptions given;
+	AutouserRoleOptions held;
+
+	autouser_role_options_given(eval->options, &given);
+	autouser_role_options_held(role, &held);
+	autouser_role_options_target(&given, &held, &given);
+	return autouser_role_options_equal(&given, &held);
+}
+
 /*
  * In a transaction: each session of the role judged by what it logged in
  * with, under the rules before and after.  A session the rules no longer
@@ -117,7 +131,8 @@ judge_step(void *arg)
 			 autouser_on_revoke == AUTOUSER_ON_REVOKE_TERMINATE))
 			j->end_pids[j->n_end_pids++] = pids[i];
 		else if (j->ask == NULL &&
-				 !(all_in(gets, holds) && all_in(holds, gets)))
+				 (!(all_in(gets, holds) && all_in(holds, gets)) ||
+				  !options_held(j->role, &after)))
 		{
 			j->ask = MemoryContextAlloc(j->into, sizeof(AutouserRequest));
 			memcpy(j->ask, r, sizeof(AutouserRequest));
