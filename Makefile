@@ -150,3 +150,11 @@ installcheck-isolation: submake
 installcheck-tap: submake
 	$(prove_installcheck)
 
+# Debian packages (debian/): postgresql-NN-pg-autouser for each PostgreSQL
+# version whose server headers are installed here (or PG_VERSIONS="15 17"),
+# and pg-autouser-cli, written to $(DEB_DIR).  Installs the build
+# dependencies with apt-get first (as root).
+DEB_DIR ?= $(BUILD_DIR)/deb
+.PHONY: deb
+deb:
+	PG_VERSIONS="$(PG_VERSIONS)" bash debian/make_deb.sh "$(DEB_DIR)"
