@@ -337,8 +337,11 @@ build_debs() {
 		w=$(new_copy) || return 1
 		mkdir -p "$w/upper/pg_autouser_deb"
 		copy_tree "$w/upper/pg_autouser_deb/src" || return 1
-		in_copy "$w" "$base" make -C /pg_autouser_deb/src deb DEB_DIR=/pg_autouser_deb/debs \
-			PG_VERSIONS="$ver" >"$log" 2>&1 || { tail -n 40 "$log" | sed 's/^/#   /'; return 1; }
+		# make itself is all make deb needs beforehand (a minbase has none).
+		in_copy "$w" "$base" bash -c 'command -v make >/dev/null ||
+			{ apt-get update -qq && apt-get install -y -qq make >/dev/null; } &&
+			make -C /pg_autouser_deb/src deb DEB_DIR=/pg_autouser_deb/debs PG_VERSIONS="$0"' "$ver" \
+			>"$log" 2>&1 || { tail -n 40 "$log" | sed 's/^/#   /'; return 1; }
 		cp "$w/upper/pg_autouser_deb/debs/"*.deb "$out/" || return 1
 		safe_remove "$w"
 	fi
