@@ -4,7 +4,8 @@
 # PostgreSQL version it
 #   1. builds the packages with `make deb`: natively when this machine runs
 #      the version's Debian release (15 on Debian 12), else in a throwaway
-#      copy of the version's chroot (17 trixie, 18 sid: test/versions.sh);
+#      copy of the version's chroot (17 trixie, 18 sid: test/versions.sh;
+#      15 the minbase bookworm below, where make deb installs all it needs);
 #   2. installs postgresql-NN-pg-autouser and pg-autouser-cli with apt-get
 #      in a throwaway copy of a clean system: for 15 a minbase bookworm
 #      (debootstrap, cached next to versions.sh's chroots), for 17 and 18
@@ -358,7 +359,7 @@ run_version() {
 	rm -rf "$out"
 	mkdir -p "$out"
 	if [ "$ver" = 15 ]; then
-		# The build runs natively on Debian 12; the install needs a clean system.
+		# Installed on a clean system (and built there too, off Debian 12).
 		install_base="$cache/minbase-$rel"
 		take_lock "$cache/minbase-$rel.lock" || { not_ok "$ver: the minbase $rel chroot stayed busy"; return; }
 		ensure_minbase "$rel" "$install_base" ||
