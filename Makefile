@@ -93,6 +93,16 @@ include $(PGXS)
 
 $(shlib): $(CORE_LIB)
 
+# A VPATH build (pg_buildext builds in one directory per PostgreSQL version,
+# debian/rules) writes the objects into extension/ under the build directory.
+# The path is absolute so that make does not find the source's extension/
+# through VPATH and take the directory as made.
+ifdef VPATH
+$(OBJS): | $(CURDIR)/extension
+$(CURDIR)/extension:
+	$(MKDIR_P) $@
+endif
+
 # Only the core: no GoogleTest, libpq or CLI needed to build the extension.
 $(CORE_LIB): $(CORE_SOURCES)
 	$(call cmake_build,$(CORE_BUILD),-DPG_AUTOUSER_TESTS=OFF -DPG_AUTOUSER_CLI=OFF -DPG_AUTOUSER_BENCH=OFF,pg_autouser_core)
@@ -104,7 +114,12 @@ CLI = $(BUILD_DIR)/cli/cpp_core/cli/pg_autouser
 cli:
 	$(call cmake_build,$(BUILD_DIR)/cli,-DPG_AUTOUSER_TESTS=OFF -DPG_AUTOUSER_BENCH=OFF,pg_autouser)
 
+# The Debian packages (debian/rules) ship the CLI once, in pg-autouser-cli,
+# rather than in every PostgreSQL version's package: INSTALL_CLI=no.
+INSTALL_CLI ?= yes
+ifeq ($(INSTALL_CLI),yes)
 install: install-cli
+endif
 install-cli: cli
 	$(MKDIR_P) '$(DESTDIR)$(bindir)'
 	$(INSTALL_PROGRAM) $(CLI) '$(DESTDIR)$(bindir)/pg_autouser'
@@ -134,3 +149,12 @@ installcheck-isolation: submake
 	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
 installcheck-tap: submake
 	$(prove_installcheck)
+
+# Debian packages (debian/): postgresql-NN-pg-autouser for each PostgreSQL
+# version whose server headers are installed here (or PG_VERSIONS="15 17"),
+# and pg-autouser-cli, written to $(DEB_DIR).  Installs the build
+# dependencies with apt-get first (as root).
+DEB_DIR ?= $(BUILD_DIR)/deb
+.PHONY: deb
+deb:
+	PG_VERSIONS="$(PG_VERSIONS)" bash debian/make_deb.sh "$(DEB_DIR)"

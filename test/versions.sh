@@ -24,9 +24,12 @@
 # mount namespace and unmounted by a trap on every exit path; the namespace
 # going away takes any that were left with it, so nothing can stay mounted
 # under the cache, where a later rebuild deletes files.
+#
+# `source test/versions.sh --functions` defines the functions and runs
+# nothing (test/deb_install.sh builds and enters chroots with them).
 set -uo pipefail
 
-self=$(readlink -f "$0")
+self=$(readlink -f "${BASH_SOURCE[0]}")
 top=$(cd "$(dirname "$self")/.." && pwd)
 cache=${PG_AUTOUSER_CHROOT_CACHE:-/var/cache/pg_autouser}
 stamp=.pg_autouser-chroot		# written last: the chroot is complete
@@ -64,8 +67,6 @@ die() {
 	echo "0 passed, 1 failed"
 	exit 1
 }
-
-[ "$(id -u)" = 0 ] || die "must run as root (debootstrap, mount, chroot)"
 
 # Runs COMMAND inside chroot ROOT with the mounts it needs.
 in_chroot() {
@@ -153,9 +154,29 @@ build_chroot() {
 	local ver=$1 rel=$2 dir=$3
 	local new="$dir.new" start=$SECONDS
 	echo "== building the $rel chroot for PostgreSQL $ver in $dir (mirror $mirror)"
+	safe_remove "$dir" || return 1
+	bootstrap_chroot "$rel" "$new" || return 1
+	# One source of truth for the package list: the project's own script.
+	cp "$top/test/install_deps.sh" "$new/tmp/install_deps.sh"
+	if ! in_chroot "$new" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		LANG=C.UTF-8 PG_MAJOR="$ver" UCF_FORCE_CONFFOLD=1 DEBIAN_FRONTEND=noninteractive \
+		bash /tmp/install_deps.sh; then
+		echo "versions.sh: installing the packages in the $rel chroot failed" >&2
+		return 1
+	fi
+	in_chroot "$new" apt-get clean
+	rm -f "$new/tmp/install_deps.sh"
+	echo "PostgreSQL $ver, Debian $rel, built $(date -u +%FT%TZ) from $mirror" >"$new/$stamp"
+	mv "$new" "$dir"
+	echo "== chroot ready in $((SECONDS - start)) s"
+}
+
+# Debootstraps a minimal (minbase) Debian rel into new, set up to be used
+# as a chroot: apt, no services started, no packaged cluster, localhost.
+bootstrap_chroot() {
+	local rel=$1 new=$2
 	ensure_debootstrap || return 1
 	safe_remove "$new" || return 1
-	safe_remove "$dir" || return 1
 	mkdir -p "$cache"
 	# debootstrap mounts /proc and /sys in the target while it works: in a
 	# private namespace, an interrupted run cannot leave them mounted.
@@ -182,19 +203,7 @@ build_chroot() {
 	echo "create_main_cluster = false" >"$new/etc/postgresql-common/createcluster.conf"
 	grep -q localhost "$new/etc/hosts" 2>/dev/null ||
 		printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >>"$new/etc/hosts"
-	# One source of truth for the package list: the project's own script.
-	cp "$top/test/install_deps.sh" "$new/tmp/install_deps.sh"
-	if ! in_chroot "$new" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-		LANG=C.UTF-8 PG_MAJOR="$ver" UCF_FORCE_CONFFOLD=1 DEBIAN_FRONTEND=noninteractive \
-		bash /tmp/install_deps.sh; then
-		echo "versions.sh: installing the packages in the $rel chroot failed" >&2
-		return 1
-	fi
-	in_chroot "$new" apt-get clean
-	rm -f "$new/tmp/install_deps.sh"
-	echo "PostgreSQL $ver, Debian $rel, built $(date -u +%FT%TZ) from $mirror" >"$new/$stamp"
-	mv "$new" "$dir"
-	echo "== chroot ready in $((SECONDS - start)) s"
+	return 0
 }
 
 # Copies the tracked files of this checkout into the chroot.
@@ -210,6 +219,10 @@ copy_tree() {
 			--exclude='*.o' --exclude='*.so' -cf - .) | tar -C "$dest" -xf -
 	fi
 }
+
+[ "${1:-}" = --functions ] && return 0
+
+[ "$(id -u)" = 0 ] || die "must run as root (debootstrap, mount, chroot)"
 
 total_passed=0
 total_failed=0
