@@ -304,6 +304,18 @@ sub worker_pids
 	return split / /, $pids;
 }
 
+# Runs $sql in database postgres as $role (psql -U): "ok:" and the output,
+# or the error's SQLSTATE and message, "42501 permission denied ...".
+sub psql_as
+{
+	my ($node, $role, $sql) = @_;
+	my ($ret, $out, $err) = $node->psql('postgres', "\\set VERBOSITY verbose\n$sql",
+		extra_params => [ '-U', $role ]);
+	return "ok:$out" if $ret == 0;
+	my ($state, $msg) = $err =~ /ERROR:  ([0-9A-Z]{5}): ([^\n]*)/;
+	return $state ? "$state $msg" : $err;
+}
+
 # The role's memberships as "a,b,c" (sorted), or undef if it does not exist.
 sub memberships
 {

@@ -22,15 +22,7 @@ use Test::More;
 
 my $node = AutouserTest::start_node('rt4_grantor', conf => "pg_autouser.cleanup = off\n");
 sub sq { return $node->safe_psql('postgres', $_[0]); }
-sub as_role
-{
-	my ($role, $sql) = @_;
-	my ($ret, $out, $err) = $node->psql('postgres', "\\set VERBOSITY verbose\n$sql",
-		extra_params => [ '-U', $role ]);
-	return "ok:$out" if $ret == 0;
-	my ($state) = $err =~ /ERROR:  ([0-9A-Z]{5}):/;
-	return $state // $err;
-}
+sub as_role { my $r = AutouserTest::psql_as($node, @_); return $r =~ /^ok:/ ? $r : $r =~ /^([0-9A-Z]{5}) / ? $1 : $r; }
 sq(q{
 	CREATE ROLE reader NOLOGIN;
 	CREATE EXTENSION pg_autouser VERSION '1.0';

@@ -22,15 +22,7 @@ use Test::More;
 
 my $node = AutouserTest::start_node('rt4_defacl', conf => "pg_autouser.cleanup = off\n");
 sub sq { return $node->safe_psql('postgres', $_[0]); }
-sub as_monitor
-{
-	my ($sql) = @_;
-	my ($ret, $out, $err) = $node->psql('postgres', "\\set VERBOSITY verbose\n$sql",
-		extra_params => [ '-U', 'monitor' ]);
-	return "ok:$out" if $ret == 0;
-	my ($state) = $err =~ /ERROR:  ([0-9A-Z]{5}):/;
-	return $state // $err;
-}
+sub as_monitor { my $r = AutouserTest::psql_as($node, 'monitor', $_[0]); return $r =~ /^ok:/ ? $r : $r =~ /^([0-9A-Z]{5}) / ? $1 : $r; }
 sq(q{
 	CREATE ROLE reader NOLOGIN;
 	CREATE ROLE payroll NOLOGIN;

@@ -24,15 +24,7 @@ use Test::More;
 my $node = AutouserTest::start_node('rt4_disable',
 	conf => "pg_autouser.admin_role = 'provisioner'\npg_autouser.cleanup = off\n");
 sub sq { return $node->safe_psql('postgres', $_[0]); }
-sub as_role
-{
-	my ($role, $sql) = @_;
-	my ($ret, $out, $err) = $node->psql('postgres', "\\set VERBOSITY verbose\n$sql",
-		extra_params => [ '-U', $role ]);
-	return "ok:$out" if $ret == 0;
-	my ($state, $msg) = $err =~ /ERROR:  ([0-9A-Z]{5}): ([^\n]*)/;
-	return $state ? "$state $msg" : $err;
-}
+sub as_role { return AutouserTest::psql_as($node, @_); }
 my $tsdir = $node->basedir . '/ts1';
 mkdir $tsdir;
 sq("CREATE TABLESPACE ts1 LOCATION '$tsdir'");
