@@ -23,6 +23,7 @@ $node->safe_psql('postgres', q{
 	CREATE EXTENSION pg_autouser;
 });
 AutouserTest::wait_for_workers($node, 2);
+AutouserTest::grant_admin_option($node, 'provisioner', 'reader');
 sub cs { return AutouserTest::cert_connstr($node, @_); }
 sub cert { return AutouserTest::client_cert(@_); }
 sub sq { return $node->safe_psql('postgres', $_[0]); }
