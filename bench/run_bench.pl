@@ -88,6 +88,8 @@ CONF
 		SELECT autouser.add_rule('u_*', ARRAY['bench_reader'], comment => 'bench');
 	});
 	AutouserTest::wait_for_workers($auto);
+	# PostgreSQL 16 and later: the admin role grants only roles it holds WITH ADMIN OPTION.
+	AutouserTest::grant_admin_option($auto, 'bench_provisioner', 'bench_reader');
 
 	# The admin-connection approach, as proxies do it: an admin role with CREATEROLE connects
 	# and calls a procedure that checks and provisions the role, then the user logs in.

@@ -119,6 +119,25 @@ autouser_have_free_procs(int n)
 #endif
 
 /*
+ * Inheritance.  On 15 a role's INHERIT attribute decides whether it uses the
+ * privileges of every role it is a member of.  PostgreSQL 16 made it an
+ * option of each grant (GRANT ... WITH INHERIT): the attribute only gives
+ * the default for grants made to the role later, so NOINHERIT set after the
+ * role's GRANTs changes nothing they give.  There each GRANT names the
+ * inheritance it means, and a change of it is granted again on the
+ * memberships the role keeps (by the same grantor, a GRANT updates the
+ * grant's options).  On 15 the clause is empty: the attribute is enough.
+ */
+#if PG16_GE
+#define AUTOUSER_GRANTS_CARRY_INHERIT true
+#define AutouserGrantInheritClause(inherit) \
+	((inherit) ? " WITH INHERIT TRUE" : " WITH INHERIT FALSE")
+#else
+#define AUTOUSER_GRANTS_CARRY_INHERIT       false
+#define AutouserGrantInheritClause(inherit) ""
+#endif
+
+/*
  * PostgreSQL 16 folded pg_proc_aclcheck() and its
  * siblings into object_aclcheck().
  */

@@ -8,10 +8,12 @@
 
 #include "access/xact.h"
 #include "lib/stringinfo.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "compat.h"
 #include "guc.h"
 #include "managed.h"
 #include "plan.h"
@@ -49,6 +51,35 @@ quoted_list(List *names)
 }
 
 /*
+ * Carries a change of the role's INHERIT to the memberships it keeps --
+ * the group role's and its set's -- where each grant has its own (compat.h);
+ * the roles granted just now got it with their GRANT.
+ */
+static void
+carry_inherit(const char *identity, const AutouserChanges *changes)
+{
+	List     *kept = list_make1(autouser_group_role);
+	ListCell *lc;
+	ListCell *granted;
+
+	if (!AUTOUSER_GRANTS_CARRY_INHERIT ||
+		changes->options.inherit == changes->held.inherit)
+		return;
+	foreach(lc, changes->set)
+	{
+		bool fresh = false;
+
+		foreach(granted, changes->grant)
+			fresh = fresh || strcmp(lfirst(granted), lfirst(lc)) == 0;
+		if (!fresh)
+			kept = lappend(kept, lfirst(lc));
+	}
+	autouser_admin_ddl(psprintf(
+		"GRANT %s TO %s%s", quoted_list(kept), quote_identifier(identity),
+		AutouserGrantInheritClause(changes->options.inherit)));
+}
+
+/*
  * CREATE, REACTIVATE or UPDATE, in the caller's transaction; the caller
  * holds the role's lock and commits.  Either way the role ends up LOGIN,
  * without a password, holding exactly the group role and its set and the
@@ -78,16 +109,18 @@ autouser_ddl_provision(const char *identity, AutouserOutcome outcome,
 			autouser_admin_ddl(psprintf("REVOKE %s FROM %s",
 										quote_identifier(lfirst(lc)), role));
 		if (changes->join_group)
-			autouser_admin_ddl(psprintf("GRANT %s TO %s",
-										quote_identifier(autouser_group_role),
-										role));
+			autouser_admin_ddl(psprintf(
+				"GRANT %s TO %s%s", quote_identifier(autouser_group_role),
+				role, AutouserGrantInheritClause(changes->options.inherit)));
 	}
 	else
 		elog(ERROR, "pg_autouser: outcome %d writes nothing", (int) outcome);
 	if (changes->grant != NIL)
 		autouser_admin_ddl(
-			psprintf("GRANT %s TO %s", quoted_list(changes->grant), role));
+			psprintf("GRANT %s TO %s%s", quoted_list(changes->grant), role,
+					 AutouserGrantInheritClause(changes->options.inherit)));
 	autouser_role_options_apply(identity, &changes->options, &changes->held);
+	carry_inherit(identity, changes);
 	autouser_admin_ddl(psprintf("SECURITY LABEL FOR %s ON ROLE %s IS %s",
 								AUTOUSER_LABEL_PROVIDER, role,
 								quote_literal_cstr(AUTOUSER_LABEL_MANAGED)));
@@ -100,13 +133,25 @@ autouser_ddl_provision(const char *identity, AutouserOutcome outcome,
 void
 autouser_ddl_deactivate(const char *name, List *granted)
 {
-	const char *role = quote_identifier(name);
-	ListCell   *lc;
+	const char     *role = quote_identifier(name);
+	Oid             oid = get_role_oid(name, true);
+	AutouserChanges left;
+	ListCell       *lc;
 
 	foreach(lc, granted)
 		autouser_admin_ddl(
 			psprintf("REVOKE %s FROM %s", quote_identifier(lfirst(lc)), role));
-	autouser_role_options_clear(name);
+	/* What pg_autouser set goes back to what CREATE ROLE gives. */
+	memset(&left, 0, sizeof(left));
+	autouser_role_options_default(&left.options);
+	autouser_role_options_default(&left.held);
+	if (OidIsValid(oid))
+	{
+		autouser_role_options_held(oid, &left.held);
+		autouser_role_options_target(&left.options, &left.held, &left.options);
+		autouser_role_options_apply(name, &left.options, &left.held);
+		carry_inherit(name, &left);
+	}
 	autouser_admin_ddl(psprintf("ALTER ROLE %s NOLOGIN", role));
 }
 

@@ -466,25 +466,6 @@ autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 	}
 }
 
-/*
- * Deactivation: what pg_autouser set goes back to what CREATE ROLE gives;
- * what an administrator set stays.
- */
-void
-autouser_role_options_clear(const char *name)
-{
-	Oid                 role = get_role_oid(name, true);
-	AutouserRoleOptions none;
-	AutouserRoleOptions held;
-
-	if (!OidIsValid(role))
-		return;
-	autouser_role_options_default(&none);
-	autouser_role_options_held(role, &held);
-	autouser_role_options_target(&none, &held, &none);
-	autouser_role_options_apply(name, &none, &held);
-}
-
 /* What applying given over held changes, for the audit trail, or NULL. */
 char *
 autouser_role_options_detail(const AutouserRoleOptions *given,

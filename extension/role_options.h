@@ -40,7 +40,6 @@ extern bool autouser_role_options_equal(const AutouserRoleOptions *target,
 extern void
 autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 							const AutouserRoleOptions *held);
-extern void   autouser_role_options_clear(const char *name);
 extern char  *autouser_role_options_detail(const AutouserRoleOptions *given,
 										   const AutouserRoleOptions *held);
 extern Jsonb *autouser_role_options_jsonb(List *options);

@@ -122,7 +122,13 @@ SELECT pg_temp.opt('{"settings": {"work_mem": null}}');
 SELECT pg_temp.opt('{"settings": {"work_mem": ["1MB"]}}');
 SELECT pg_temp.opt('{"settings": {"work_mem": {"value": "1MB"}}}');
 SELECT pg_temp.opt('{"settings": {"statement_timeout": "soon"}}');
-SELECT pg_temp.opt('{"settings": {"work_mem": "1kB"}}');
+-- PostgreSQL's reason comes along, worded by the server: from PostgreSQL 17
+-- the bounds of the valid range carry the unit as well.
+SELECT CASE WHEN refusal = format('22023: invalid value for setting "work_mem" in rule options (PostgreSQL says: 1 kB is outside the valid range for parameter "work_mem" (%s))',
+                                  CASE WHEN current_setting('server_version_num')::int >= 170000
+                                       THEN '64 kB .. 2147483647 kB' ELSE '64 .. 2147483647' END)
+            THEN 'refused with PostgreSQL''s reason' ELSE refusal END AS work_mem_1kb
+FROM pg_temp.opt('{"settings": {"work_mem": "1kB"}}') AS refusal;
 SELECT pg_temp.opt('{"settings": {"default_transaction_read_only": "perhaps"}}');
 SELECT pg_temp.opt('{"settings": {"default_transaction_isolation": "chaotic"}}');
 SELECT pg_temp.opt('{"settings": {"search_path": ""}}');

@@ -37,6 +37,7 @@ $node->safe_psql('postgres', q{
 	GRANT USAGE ON SEQUENCE autouser.rules_id_seq TO helpdesk;
 });
 AutouserTest::wait_for_workers($node, 2);
+AutouserTest::grant_admin_option($node, 'provisioner', 'reader');
 sub cs { return AutouserTest::cert_connstr($node, @_); }
 sub sq { return $node->safe_psql('postgres', $_[0]); }
 sub rules { return sq('SELECT count(*) FROM autouser.rules'); }

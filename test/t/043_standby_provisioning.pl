@@ -120,6 +120,7 @@ $held->close;
 # again under the replayed rules and asks the primary to bring her role to
 # the new set, or ends the session when something was taken away.
 pq('CREATE ROLE writer_u NOLOGIN');
+AutouserTest::grant_admin_option($primary, 'autouser_admin', 'writer_u');
 my $uma = cert(cn => 'uma');
 $held = AutouserTest::hold(cs($standby, $uma, 'uma'));
 is($held->{first}, 'READY', 'uma holds a session on the standby');

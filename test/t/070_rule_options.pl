@@ -23,6 +23,7 @@ $node->safe_psql('postgres', q{
 	CREATE EXTENSION pg_autouser;
 });
 AutouserTest::wait_for_workers($node, 2);
+AutouserTest::grant_admin_option($node, 'provisioner', 'reader');
 sub cs { return AutouserTest::cert_connstr($node, @_); }
 sub cert { return AutouserTest::client_cert(@_); }
 sub sq { return $node->safe_psql('postgres', $_[0]); }
@@ -118,6 +119,8 @@ sq(qq{UPDATE autouser.rules SET options =
 ok($node->poll_query_until('postgres',
 		"SELECT rolconnlimit = 2 AND NOT rolinherit FROM pg_roles WHERE rolname = 'carol'"),
 	'a change of options alone is applied to the role in use at once');
+is(sq(q{SELECT pg_has_role('carol', 'reader', 'USAGE')}), 'f',
+	'NOINHERIT reaches the membership she already held: reader\'s rights now need SET ROLE');
 is(options_of('carol'),
 	'2|f|work_mem=1MB,lock_timeout=3s|{"@inherit": "false", "work_mem": "1MB", "lock_timeout": "3s", "@connection_limit": "2"}',
 	'settings changed, added, and the one no longer given reset');
@@ -139,6 +142,7 @@ ok($node->poll_query_until('postgres',
 		"SELECT rolconnlimit = -1 AND rolinherit FROM pg_roles WHERE rolname = 'carol'"),
 	'options no rule gives any more are cleared from the role in use');
 is(options_of('carol'), '-1|t||', 'settings reset and label removed');
+is(sq(q{SELECT pg_has_role('carol', 'reader', 'USAGE')}), 't', 'with INHERIT again they are hers');
 is($held->query('SELECT 1'), 'OK 1', 'and the session still goes on');
 
 # A connection limit or NOINHERIT set by hand is an administrator's

@@ -55,6 +55,7 @@ $primary->safe_psql('app', q{
 		autouser._renew_leases(text, jsonb) TO autouser_admin;
 });
 AutouserTest::wait_for_workers($primary, 2);
+AutouserTest::grant_admin_option($primary, 'autouser_admin', 'reader');
 sub cs { return AutouserTest::cert_connstr(@_); }
 sub pq { return $primary->safe_psql('postgres', $_[0]); }
 

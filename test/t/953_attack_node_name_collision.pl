@@ -41,6 +41,7 @@ $primary->safe_psql('postgres', q{
 	SELECT autouser.add_rule('*', ARRAY['reader']);
 });
 AutouserTest::wait_for_workers($primary, 2);
+AutouserTest::grant_admin_option($primary, 'autouser_admin', 'reader');
 sub cs { return AutouserTest::cert_connstr(@_); }
 sub pq { return $primary->safe_psql('postgres', $_[0]); }
 

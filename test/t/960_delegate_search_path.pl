@@ -31,6 +31,7 @@ $node->safe_psql('postgres', q{
 	GRANT EXECUTE ON FUNCTION autouser.add_rule(text, text[], text, text, text, jsonb) TO helpdesk;
 });
 AutouserTest::wait_for_workers($node, 2);
+AutouserTest::grant_admin_option($node, 'provisioner', 'payroll');
 sub sq { return $node->safe_psql('postgres', $_[0]); }
 
 # The delegate's trap: a table that records what its readers may read.

@@ -37,6 +37,7 @@ sq(q{
 	SELECT autouser.add_rule('*', ARRAY['reader']);
 });
 AutouserTest::wait_for_workers($node, 2);
+AutouserTest::grant_admin_option($node, 'provisioner', qw(reader payroll));
 my $alice = AutouserTest::hold(
 	AutouserTest::cert_connstr($node, AutouserTest::client_cert(cn => 'alice'), 'alice'));
 is($alice->{first}, 'READY', 'alice logs in');
