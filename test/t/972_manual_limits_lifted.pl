@@ -39,6 +39,7 @@ sq(q{
 	SELECT autouser.add_rule('*', ARRAY['reader']);
 });
 AutouserTest::wait_for_workers($node, 2);
+AutouserTest::grant_admin_option($node, 'provisioner', 'reader');
 my $bob = AutouserTest::cert_connstr($node, AutouserTest::client_cert(cn => 'bob'), 'bob');
 my $carol = AutouserTest::cert_connstr($node, AutouserTest::client_cert(cn => 'carol'), 'carol');
 

@@ -37,6 +37,7 @@ sq(q{
 	SELECT autouser.add_rule('*', ARRAY['reader']);
 });
 AutouserTest::wait_for_workers($node, 2);
+AutouserTest::grant_admin_option($node, 'provisioner', 'reader');
 my $dave = AutouserTest::cert_connstr($node, AutouserTest::client_cert(cn => 'dave'), 'dave');
 
 $node->connect_ok($dave, 'dave is provisioned');

@@ -43,6 +43,7 @@ $primary->safe_psql('postgres', q{SELECT autouser.add_rule('*', ARRAY['reader'])
 my $r_nina = $primary->safe_psql('postgres', q{SELECT autouser.add_rule('nina', ARRAY['writer'])});
 my $r_paul = $primary->safe_psql('postgres', q{SELECT autouser.add_rule('paul', ARRAY['writer'])});
 AutouserTest::wait_for_workers($primary, 2);
+AutouserTest::grant_admin_option($primary, 'autouser_admin', qw(reader writer));
 
 sub cs { return AutouserTest::cert_connstr(@_); }
 sub pq { return $primary->safe_psql('postgres', $_[0]); }
