@@ -68,7 +68,7 @@ typedef struct CleanupWork
 } CleanupWork;
 
 /* Roles the sweep under way has yet to clean (TopMemoryContext). */
-static List *sweep_todo = NIL;
+static List *sweep_pending = NIL;
 static int   sweep_cleaned = 0;
 
 static void
@@ -94,8 +94,8 @@ sweep_step(void *arg)
 	pgstat_report_activity(STATE_RUNNING, "pg_autouser: sweep");
 	roles = autouser_sweep_candidates();
 	old = MemoryContextSwitchTo(TopMemoryContext);
-	list_free(sweep_todo);
-	sweep_todo = list_copy(roles);
+	list_free(sweep_pending);
+	sweep_pending = list_copy(roles);
 	MemoryContextSwitchTo(old);
 }
 
@@ -250,12 +250,12 @@ sweep_one(void)
 	char                   failure[AUTOUSER_DETAIL_BYTES];
 
 	memset(&entry, 0, sizeof(entry));
-	entry.role = linitial_oid(sweep_todo);
+	entry.role = linitial_oid(sweep_pending);
 	entry.swept = true;
-	sweep_todo = list_delete_first(sweep_todo);
+	sweep_pending = list_delete_first(sweep_pending);
 	if (!autouser_cleanup_is_pending(entry.role, autouser_cleanup_delay))
 		(void) clean_one(&entry, &next_due);
-	if (sweep_todo == NIL)
+	if (sweep_pending == NIL)
 	{
 		(void) autouser_run_in_transaction(sweep_done_step, &sweep_cleaned,
 										   failure, sizeof(failure), NULL);
@@ -479,15 +479,15 @@ autouser_cleanup_main(Datum arg)
 			next_due = clean_due(&overflow);
 			now = GetCurrentTimestamp();
 			/* A sweep under way goes on, unless pending cleanups were lost. */
-			if (overflow ||
-				(sweep_todo == NIL && (next_sweep == 0 || now >= next_sweep)))
+			if (overflow || (sweep_pending == NIL &&
+							 (next_sweep == 0 || now >= next_sweep)))
 			{
 				(void) autouser_run_in_transaction(sweep_step, NULL, failure,
 												   sizeof(failure), NULL);
 				next_sweep = TimestampTzPlusMilliseconds(
 					GetCurrentTimestamp(), autouser_sweep_interval * 1000L);
 			}
-			if (sweep_todo != NIL)
+			if (sweep_pending != NIL)
 				next_due = earliest(next_due, sweep_one());
 		}
 		MemoryContextReset(loop_cxt);
