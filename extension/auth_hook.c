@@ -113,7 +113,7 @@ check_reserved_slots(const AutouserRequest *request)
  * a writer holds it, a worker decides after that writer has committed.
  */
 static bool
-decided_here(const AutouserRequest *request, const AutouserEval *eval,
+decided_here(Port *port, AutouserRequest *request, const AutouserEval *eval,
 			 const AutouserRulesOwners *owners)
 {
 	AutouserDecision decision;
@@ -127,6 +127,7 @@ decided_here(const AutouserRequest *request, const AutouserEval *eval,
 			autouser_unlock_role(request->identity, ShareLock);
 			return true;
 		case AUTOUSER_ADMIT:
+			autouser_cert_facts(port, &request->cert);
 			autouser_session_start(decision.role, request);
 			autouser_unlock_role(request->identity, ShareLock);
 			autouser_expiry_arm(request->cert.not_after);
@@ -173,6 +174,17 @@ admit_provisioned(const AutouserRequest  *request,
 	conclude(request, &failed);
 }
 
+/*
+ * An existing role pg_autouser does not manage: left alone while the
+ * extension is inert.  Asked only there, as it costs a catalog scan.
+ */
+static bool
+role_is_unmanaged(Oid role)
+{
+	return OidIsValid(role) &&
+		   !autouser_role_is_managed(role, autouser_group_role_oid());
+}
+
 static void
 provision(Port *port, Oid role)
 {
@@ -183,8 +195,6 @@ provision(Port *port, Oid role)
 	AutouserDecision    decision;
 	bool                stale;
 	bool                evaluated;
-	bool unmanaged = OidIsValid(role) && !autouser_role_is_managed(
-											 role, autouser_group_role_oid());
 
 	memset(&request, 0, sizeof(request));
 	strlcpy(request.identity, port->peer_cn, NAMEDATALEN);
@@ -199,7 +209,7 @@ provision(Port *port, Oid role)
 	if (!stale && (state == AUTOUSER_RULES_NO_EXTENSION ||
 				   state == AUTOUSER_RULES_NO_DATABASE))
 	{
-		if (unmanaged)
+		if (role_is_unmanaged(role))
 			return;
 		decision.outcome = state == AUTOUSER_RULES_NO_EXTENSION
 							   ? AUTOUSER_UNAVAILABLE_NO_EXTENSION
@@ -209,10 +219,9 @@ provision(Port *port, Oid role)
 
 	request.subject = autouser_cert_attrs(
 		port, request.attrs, AUTOUSER_ATTRS_BYTES, &request.attrs_len);
-	autouser_cert_facts(port, &request.cert);
 	evaluated =
 		autouser_rules_evaluate_published(&request, &eval, &owners, &state);
-	if (evaluated && decided_here(&request, &eval, &owners))
+	if (evaluated && decided_here(port, &request, &eval, &owners))
 		return;
 
 	/* Needs a write, or the rules here are not current: a worker decides. */
@@ -220,11 +229,12 @@ provision(Port *port, Oid role)
 	if (decision.outcome != AUTOUSER_ADMIT)
 	{
 		/* Never loaded any rules: inert, so an unmanaged role is left alone. */
-		if (!evaluated && unmanaged)
+		if (!evaluated && role_is_unmanaged(role))
 			return;
 		conclude(&request, &decision);
 	}
 	check_reserved_slots(&request);
+	autouser_cert_facts(port, &request.cert);
 	autouser_session_prepare(); /* the worker counts this backend */
 	autouser_ask_workers(&request, &decision);
 	switch (decision.outcome)
@@ -238,7 +248,7 @@ provision(Port *port, Oid role)
 			admit_provisioned(&request, &decision);
 			return;
 		case AUTOUSER_UNAVAILABLE_NO_EXTENSION:
-			if (unmanaged)
+			if (role_is_unmanaged(role))
 				return;
 			conclude(&request, &decision);
 			return;
