@@ -128,7 +128,8 @@ std::string to_markdown(const Results &r) {
 	   << " at end.\n\n";
 
 	md << "### Login latency (" << info.rounds
-	   << " rounds; each round takes one sample of every variant, in rotating order)\n\n";
+	   << " rounds; each round takes one sample of every variant, in an order shuffled anew "
+	      "each round)\n\n";
 	latency_table(md, r.latency);
 	md << "\nAdmin-connection approach: " << info.admin_login << ".\n\n";
 

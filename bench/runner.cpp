@@ -12,6 +12,7 @@
 
 #include "variant_runner.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +22,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <numeric>
+#include <random>
 #include <stdexcept>
 #include <thread>
 #include <unistd.h>
@@ -34,6 +37,8 @@ constexpr const char *kReactUser = "u_react";
 constexpr const char *kAdminUser = "bench_admin";
 constexpr const char *kAdminReactUser = "a_react";
 constexpr int kWarmupRounds = 5;
+// The seed of the orders the variants run in (the same orders every run).
+constexpr unsigned kShuffleSeed = 20261202;
 constexpr std::size_t kMaxFailures = 25;
 constexpr std::size_t kMaxStormErrors = 5;
 constexpr long kRoleBatch = 5000;
@@ -230,12 +235,17 @@ std::vector<Runner::Step> Runner::provision_steps(std::vector<VariantResult> &gr
 }
 
 void Runner::run_rounds(std::vector<Step> &steps, int rounds) {
-	std::size_t n = steps.size();
+	// A new order every round, from a fixed seed: each variant follows each other one about
+	// equally often.  (Rotating one order would not do that: a variant would nearly always
+	// follow the same one, and a sample taken just after a write sample's background work
+	// differs from one taken on a machine that was idle.)
+	std::mt19937 shuffle_rng(kShuffleSeed);
+	std::vector<std::size_t> order(steps.size());
+	std::iota(order.begin(), order.end(), 0);
 	for (int round = -kWarmupRounds; round < rounds; round++) {
-		// Rotate the order so no variant always follows the same one.
-		std::size_t first = static_cast<std::size_t>(round + kWarmupRounds) % n;
-		for (std::size_t k = 0; k < n; k++) {
-			Step &s = steps[(first + k) % n];
+		std::shuffle(order.begin(), order.end(), shuffle_rng);
+		for (std::size_t k : order) {
+			Step &s = steps[k];
 			s.sample(round < 0 ? nullptr : s.result);
 		}
 	}
