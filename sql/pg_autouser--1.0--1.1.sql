@@ -17,7 +17,7 @@ CREATE TRIGGER rules_changed_replica
     FOR EACH ROW EXECUTE FUNCTION autouser._rules_changed();
 ALTER TABLE autouser.rules ENABLE REPLICA TRIGGER rules_changed_replica;
 
--- add_rule (below, with its options), drop_rule and preview now use
+-- add_rule (below, with its options), drop_rule, preview and _preview now use
 -- autouser.rules with the extension owner's rights: EXECUTE on one of them is
 -- all a delegate needs, and gives exactly its effect (no right on the table,
 -- no way past _check_rule).  In 1.0 EXECUTE did nothing without the right on
@@ -38,15 +38,29 @@ JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
 WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[
           'autouser.add_rule(text, text[], text, text, text)'::pg_catalog.regprocedure,
           'autouser.drop_rule(bigint)'::pg_catalog.regprocedure,
-          'autouser.preview(text, text, jsonb)'::pg_catalog.regprocedure]::pg_catalog.oid[])
+          'autouser.preview(text, text, jsonb)'::pg_catalog.regprocedure,
+          'autouser._preview(text, text, text[], text[])'::pg_catalog.regprocedure]::pg_catalog.oid[])
   AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
   AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
   AND pg_catalog.has_table_privilege(a.grantee, 'autouser.rules',
           CASE p.proname WHEN 'add_rule' THEN 'INSERT'
                          WHEN 'drop_rule' THEN 'DELETE' ELSE 'SELECT' END);
+-- The objects 1.0 had, but for the four functions made anew just below:
+-- those made by this update are told from them at the end.
+SELECT pg_catalog.set_config('pg_autouser_update.kept', pg_catalog.string_agg(d.objid::pg_catalog.text, ','), true)
+FROM pg_catalog.pg_depend d
+JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+  AND d.deptype OPERATOR(pg_catalog.=) 'e'
+  AND e.extname OPERATOR(pg_catalog.=) 'pg_autouser';
 DROP FUNCTION autouser.add_rule(text, text[], text, text, text);
 DROP FUNCTION autouser.drop_rule(bigint);
 DROP FUNCTION autouser.preview(text, text, jsonb);
+DROP FUNCTION autouser._preview(text, text, text[], text[]);
+CREATE FUNCTION autouser._preview(identity text, database text, attr_names text[],
+                                  attr_values text[])
+    RETURNS text[] LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'autouser_preview';
 CREATE FUNCTION autouser.drop_rule(id bigint) RETURNS boolean
     LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_drop_rule';
@@ -56,14 +70,6 @@ CREATE FUNCTION autouser.preview(identity text,
     RETURNS text[]
     LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'autouser_preview_jsonb';
-
--- The objects 1.0 had; those made below are told from them at the end.
-SELECT pg_catalog.set_config('pg_autouser_update.kept', pg_catalog.string_agg(d.objid::pg_catalog.text, ','), true)
-FROM pg_catalog.pg_depend d
-JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
-WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
-  AND d.deptype OPERATOR(pg_catalog.=) 'e'
-  AND e.extname OPERATOR(pg_catalog.=) 'pg_autouser';
 
 -- New kinds of events: update (a rule change moved an active role) and
 -- terminate (sessions ended).
@@ -234,7 +240,6 @@ CREATE FUNCTION autouser.preview_options(identity text,
 ALTER FUNCTION autouser._check_install() SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION autouser._rules_changed() SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION autouser._check_rule(text, text[], text, text) SET search_path = pg_catalog, pg_temp;
-ALTER FUNCTION autouser._preview(text, text, text[], text[]) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION autouser._session_count(oid) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION autouser.deactivate(name, boolean) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION autouser.sweep() SET search_path = pg_catalog, pg_temp;
