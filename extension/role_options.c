@@ -392,6 +392,55 @@ role_setting_now(const char *name, const char *setting)
 }
 
 /*
+ * How ALTER ROLE ... SET stores the value value_sql() writes: as given, or,
+ * for a list setting, each element quoted as an identifier where needed
+ * (guc.c's flatten_set_variable_args).
+ */
+static char *
+stored_value(const char *name, const char *value)
+{
+	StringInfoData buf;
+	ListCell      *lc;
+
+	if ((GetConfigOptionFlags(name, true) & GUC_LIST_QUOTE) == 0)
+		return pstrdup(value);
+	initStringInfo(&buf);
+	foreach(lc, autouser_setting_list_elements(value))
+		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) ? ", " : "",
+						 quote_identifier(lfirst(lc)));
+	return buf.data;
+}
+
+/*
+ * Whether role name still holds the value pg_autouser gave it for a
+ * setting: nobody set or reset it by hand since.
+ */
+static bool
+still_as_given(const char *name, const Setting *given)
+{
+	char *now = role_setting_now(name, given->name);
+
+	return now != NULL &&
+		   strcmp(now, stored_value(given->name, given->value)) == 0;
+}
+
+/* settings with name's entry replaced by value, or removed (value NULL). */
+static List *
+put_setting(List *settings, const char *name, char *value)
+{
+	Setting *entry = find_setting(settings, name);
+
+	if (entry != NULL)
+		settings = list_delete_ptr(settings, entry);
+	if (value == NULL)
+		return settings;
+	entry = palloc(sizeof(Setting));
+	entry->name = pstrdup(name);
+	entry->value = value;
+	return lappend(settings, entry);
+}
+
+/*
  * Brings role name from held to given: its attributes, then its settings
  * (those pg_autouser gave and the rules no longer give are reset, or put
  * back to the value set by hand they replaced), then the settings label
@@ -406,6 +455,7 @@ autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 	List               *had = settings_list(held->settings);
 	List               *hand = settings_list(held->by_hand);
 	AutouserRoleOptions written = *given;
+	List               *manual_values;
 	StringInfoData      by_hand;
 	ListCell           *lc;
 
@@ -422,6 +472,9 @@ autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 
 		if (find_setting(want, setting->name) != NULL)
 			continue;
+		/* Set or reset by hand since pg_autouser gave it: left as it is. */
+		if (!still_as_given(name, setting))
+			continue;
 		if (manual != NULL) /* back to the value set by hand */
 			autouser_admin_ddl(
 				psprintf("ALTER ROLE %s SET %s = %s", role,
@@ -431,28 +484,40 @@ autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 			autouser_admin_ddl(psprintf("ALTER ROLE %s RESET %s", role,
 										quote_identifier(setting->name)));
 	}
-	initStringInfo(&by_hand);
-	foreach(lc, settings_list(given->by_hand))
-	{
-		Setting *pair = lfirst(lc);
-
-		append_setting(&by_hand, pair->name, pair->value);
-	}
+	manual_values = settings_list(given->by_hand);
 	foreach(lc, want)
 	{
 		Setting *setting = lfirst(lc);
 		Setting *before = find_setting(had, setting->name);
-		char    *manual;
 
 		if (before != NULL && strcmp(before->value, setting->value) == 0)
 			continue;
-		/* A value set by hand that this replaces is kept, to be put back. */
-		if (before == NULL &&
-			(manual = role_setting_now(name, setting->name)) != NULL)
-			append_setting(&by_hand, setting->name, manual);
+		/*
+		 * A value set by hand that this replaces is kept, to be put back:
+		 * the one found where pg_autouser gave nothing yet, or the newest,
+		 * set over pg_autouser's value since (none, if that was reset).
+		 */
+		if (before == NULL)
+		{
+			char *manual = role_setting_now(name, setting->name);
+
+			if (manual != NULL)
+				manual_values =
+					put_setting(manual_values, setting->name, manual);
+		}
+		else if (!still_as_given(name, before))
+			manual_values = put_setting(manual_values, setting->name,
+										role_setting_now(name, setting->name));
 		autouser_admin_ddl(psprintf("ALTER ROLE %s SET %s = %s", role,
 									quote_identifier(setting->name),
 									value_sql(setting->name, setting->value)));
+	}
+	initStringInfo(&by_hand);
+	foreach(lc, manual_values)
+	{
+		Setting *pair = lfirst(lc);
+
+		append_setting(&by_hand, pair->name, pair->value);
 	}
 	written.by_hand = settings_done(&by_hand);
 	if (!same_text(label_text(&written), held->label))
