@@ -657,14 +657,33 @@ same_column(HeapTuple a, HeapTuple b, TupleDesc desc, const char *name,
 		DirectFunctionCall2Coll(equal, C_COLLATION_OID, a_value, b_value));
 }
 
-/* Whether an update left the rule's options and whom it matches alone. */
+/* Whether column enabled is true in row (NULL counts as on). */
+static bool
+rule_enabled(HeapTuple row, TupleDesc desc)
+{
+	int   attnum = SPI_fnumber(desc, "enabled");
+	bool  isnull;
+	Datum value;
+
+	if (attnum <= 0)
+		elog(ERROR, "pg_autouser: autouser.rules has no column \"enabled\"");
+	value = heap_getattr(row, attnum, desc, &isnull);
+	return isnull || DatumGetBool(value);
+}
+
+/*
+ * Whether an update left the rule's options and whom it matches alone, and
+ * did not switch it on: a rule switched on applies to logins again, as if
+ * written anew.
+ */
 static bool
 same_logins_and_options(HeapTuple before, HeapTuple after, TupleDesc desc)
 {
 	return same_column(before, after, desc, "options", jsonb_eq) &&
 		   same_column(before, after, desc, "identity", texteq) &&
 		   same_column(before, after, desc, "database", texteq) &&
-		   same_column(before, after, desc, "cert_ou", texteq);
+		   same_column(before, after, desc, "cert_ou", texteq) &&
+		   (rule_enabled(before, desc) || !rule_enabled(after, desc));
 }
 
 /*
@@ -695,8 +714,8 @@ autouser_check_rule_options(PG_FUNCTION_ARGS)
 	options = heap_getattr(row, attnum, desc, &isnull);
 	/*
 	 * Options written before are not judged again while the row still
-	 * applies to the same logins: switching a rule off or editing its
-	 * comment must not depend on who wrote its options.
+	 * applies to the same logins, or to none: switching a rule off or
+	 * editing its comment must not depend on who wrote its options.
 	 */
 	if (!isnull && TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) &&
 		same_logins_and_options(trigger->tg_trigtuple, row, desc))
