@@ -347,23 +347,36 @@ autouser_role_options_equal(const AutouserRoleOptions *target,
 }
 
 /*
- * A setting's value as ALTER ROLE ... SET takes it: one literal, or for a
- * list setting one literal per element (a single literal would be one
- * element holding the commas).
+ * A setting's value as ALTER ROLE ... SET takes it (sql), or as it stores
+ * it then: one literal, or for a list setting one literal per element (a
+ * single literal would be one element holding the commas), which it
+ * stores each quoted as an identifier where needed (guc.c's
+ * flatten_set_variable_args).
  */
 static char *
-value_sql(const char *name, const char *value)
+setting_text(const char *name, const char *value, bool sql)
 {
 	StringInfoData buf;
 	ListCell      *lc;
 
 	if ((GetConfigOptionFlags(name, true) & GUC_LIST_QUOTE) == 0)
-		return quote_literal_cstr(value);
+		return sql ? quote_literal_cstr(value) : pstrdup(value);
 	initStringInfo(&buf);
 	foreach(lc, autouser_setting_list_elements(value))
+	{
+		char *element = lfirst(lc);
+
 		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) ? ", " : "",
-						 quote_literal_cstr(lfirst(lc)));
+						 sql ? quote_literal_cstr(element)
+							 : quote_identifier(element));
+	}
 	return buf.data;
+}
+
+static char *
+value_sql(const char *name, const char *value)
+{
+	return setting_text(name, value, true);
 }
 
 /*
@@ -392,26 +405,6 @@ role_setting_now(const char *name, const char *setting)
 }
 
 /*
- * How ALTER ROLE ... SET stores the value value_sql() writes: as given, or,
- * for a list setting, each element quoted as an identifier where needed
- * (guc.c's flatten_set_variable_args).
- */
-static char *
-stored_value(const char *name, const char *value)
-{
-	StringInfoData buf;
-	ListCell      *lc;
-
-	if ((GetConfigOptionFlags(name, true) & GUC_LIST_QUOTE) == 0)
-		return pstrdup(value);
-	initStringInfo(&buf);
-	foreach(lc, autouser_setting_list_elements(value))
-		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) ? ", " : "",
-						 quote_identifier(lfirst(lc)));
-	return buf.data;
-}
-
-/*
  * Whether role name still holds the value pg_autouser gave it for a
  * setting: nobody set or reset it by hand since.
  */
@@ -421,7 +414,7 @@ still_as_given(const char *name, const Setting *given)
 	char *now = role_setting_now(name, given->name);
 
 	return now != NULL &&
-		   strcmp(now, stored_value(given->name, given->value)) == 0;
+		   strcmp(now, setting_text(given->name, given->value, false)) == 0;
 }
 
 /* settings with name's entry replaced by value, or removed (value NULL). */
