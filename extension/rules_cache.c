@@ -171,8 +171,8 @@ rule_is_usable(AutouserRuleRow *row, Jsonb *options)
 }
 
 /* Whether autouser.rules has the options column (a 1.0 schema has not). */
-static bool
-rules_have_options(void)
+bool
+autouser_rules_have_options(void)
 {
 	Oid namespace = get_namespace_oid("autouser", true);
 	Oid table = OidIsValid(namespace) ? get_relname_relid("rules", namespace)
@@ -193,7 +193,7 @@ autouser_rules_read(AutouserActor actor, bool read_only, Size *len)
 	List *rows = NIL;
 
 	(void) autouser_sql(actor,
-						rules_have_options()
+						autouser_rules_have_options()
 							? "SELECT id, identity, database, cert_ou, roles,"
 							  " options FROM autouser.rules WHERE enabled"
 							  " ORDER BY id"

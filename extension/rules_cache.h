@@ -38,6 +38,7 @@ extern bool autouser_schema_is_current(void);
 extern void autouser_rules_owners_now(AutouserRulesOwners *owners);
 extern char *
 autouser_rules_read(AutouserActor actor, bool read_only, Size *len);
+extern bool   autouser_rules_have_options(void);
 extern uint64 autouser_rules_change_count(void);
 extern void   autouser_rules_register_prepared(void);
 extern void

@@ -92,8 +92,8 @@ autouser_check_install(PG_FUNCTION_ARGS)
 }
 
 /*
- * The rules as this transaction sees them, read with the extension owner's
- * rights (preview needs no right on the table), copied out of SPI's memory.
+ * The rules as this transaction sees them, read with the rights said below,
+ * copied out of SPI's memory.
  */
 static char *
 read_rules_here(Size *len)
@@ -104,7 +104,15 @@ read_rules_here(Size *len)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "pg_autouser: SPI_connect failed");
-	blob = autouser_rules_read(AUTOUSER_AS_OWNER, true, len);
+	/*
+	 * 1.1 reads with the owner's rights (EXECUTE on preview is all a
+	 * delegate needs).  A 1.0 schema under this library, before ALTER
+	 * EXTENSION UPDATE, kept 1.0's grants, which assumed the caller's
+	 * rights: read as the caller there.
+	 */
+	blob = autouser_rules_read(
+		autouser_rules_have_options() ? AUTOUSER_AS_OWNER : AUTOUSER_AS_CALLER,
+		true, len);
 	copy = MemoryContextAlloc(caller, Max(*len, 1));
 	memcpy(copy, blob, *len);
 	SPI_finish();
