@@ -14,13 +14,13 @@
 #include <limits.h>
 
 #include "access/htup_details.h"
-#include "catalog/pg_collation.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
@@ -636,27 +636,6 @@ autouser_rule_options_read(Jsonb *json, bool writing, List **options)
 	return check.problem == OPTION_OK;
 }
 
-/* Whether column name holds the same value in both rows (NULL = NULL). */
-static bool
-same_column(HeapTuple a, HeapTuple b, TupleDesc desc, const char *name,
-			PGFunction equal)
-{
-	int   attnum = SPI_fnumber(desc, name);
-	bool  a_null;
-	bool  b_null;
-	Datum a_value;
-	Datum b_value;
-
-	if (attnum <= 0)
-		elog(ERROR, "pg_autouser: autouser.rules has no column \"%s\"", name);
-	a_value = heap_getattr(a, attnum, desc, &a_null);
-	b_value = heap_getattr(b, attnum, desc, &b_null);
-	if (a_null || b_null)
-		return a_null && b_null;
-	return DatumGetBool(
-		DirectFunctionCall2Coll(equal, C_COLLATION_OID, a_value, b_value));
-}
-
 /* Whether column enabled is true in row (NULL counts as on). */
 static bool
 rule_enabled(HeapTuple row, TupleDesc desc)
@@ -672,18 +651,35 @@ rule_enabled(HeapTuple row, TupleDesc desc)
 }
 
 /*
- * Whether an update left the rule's options and whom it matches alone, and
- * did not switch it on: a rule switched on applies to logins again, as if
- * written anew.
+ * Whether an update changed nothing but the rule's comment, and switched it
+ * off or left it as it was: the row then gives the same options to the same
+ * logins, or to none.  Any other change (whom it matches, its roles, its
+ * id, which decides among rules, switching it on) may make its options
+ * reach logins they did not reach.
  */
 static bool
-same_logins_and_options(HeapTuple before, HeapTuple after, TupleDesc desc)
+only_comment_or_off(HeapTuple before, HeapTuple after, TupleDesc desc)
 {
-	return same_column(before, after, desc, "options", jsonb_eq) &&
-		   same_column(before, after, desc, "identity", texteq) &&
-		   same_column(before, after, desc, "database", texteq) &&
-		   same_column(before, after, desc, "cert_ou", texteq) &&
-		   (rule_enabled(before, desc) || !rule_enabled(after, desc));
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+		bool              before_null;
+		bool              after_null;
+		Datum             before_value;
+		Datum             after_value;
+
+		if (attr->attisdropped ||
+			strcmp(NameStr(attr->attname), "comment") == 0 ||
+			strcmp(NameStr(attr->attname), "enabled") == 0)
+			continue;
+		before_value = heap_getattr(before, i + 1, desc, &before_null);
+		after_value = heap_getattr(after, i + 1, desc, &after_null);
+		if (before_null != after_null ||
+			(!before_null && !datumIsEqual(before_value, after_value,
+										   attr->attbyval, attr->attlen)))
+			return false;
+	}
+	return rule_enabled(before, desc) || !rule_enabled(after, desc);
 }
 
 /*
@@ -714,11 +710,11 @@ autouser_check_rule_options(PG_FUNCTION_ARGS)
 	options = heap_getattr(row, attnum, desc, &isnull);
 	/*
 	 * Options written before are not judged again while the row still
-	 * applies to the same logins, or to none: switching a rule off or
+	 * gives them to the same logins, or to none: switching a rule off or
 	 * editing its comment must not depend on who wrote its options.
 	 */
 	if (!isnull && TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) &&
-		same_logins_and_options(trigger->tg_trigtuple, row, desc))
+		only_comment_or_off(trigger->tg_trigtuple, row, desc))
 		return PointerGetDatum(row);
 	if (isnull)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
