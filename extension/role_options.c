@@ -405,14 +405,12 @@ role_setting_now(const char *name, const char *setting)
 }
 
 /*
- * Whether role name still holds the value pg_autouser gave it for a
- * setting: nobody set or reset it by hand since.
+ * Whether now, a role's value for a setting (role_setting_now), is the one
+ * pg_autouser gave it: nobody set or reset it by hand since.
  */
 static bool
-still_as_given(const char *name, const Setting *given)
+holds_as_given(const char *now, const Setting *given)
 {
-	char *now = role_setting_now(name, given->name);
-
 	return now != NULL &&
 		   strcmp(now, setting_text(given->name, given->value, false)) == 0;
 }
@@ -466,7 +464,7 @@ autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 		if (find_setting(want, setting->name) != NULL)
 			continue;
 		/* Set or reset by hand since pg_autouser gave it: left as it is. */
-		if (!still_as_given(name, setting))
+		if (!holds_as_given(role_setting_now(name, setting->name), setting))
 			continue;
 		if (manual != NULL) /* back to the value set by hand */
 			autouser_admin_ddl(
@@ -482,6 +480,7 @@ autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 	{
 		Setting *setting = lfirst(lc);
 		Setting *before = find_setting(had, setting->name);
+		char    *now;
 
 		if (before != NULL && strcmp(before->value, setting->value) == 0)
 			continue;
@@ -490,17 +489,9 @@ autouser_role_options_apply(const char *name, const AutouserRoleOptions *given,
 		 * the one found where pg_autouser gave nothing yet, or the newest,
 		 * set over pg_autouser's value since (none, if that was reset).
 		 */
-		if (before == NULL)
-		{
-			char *manual = role_setting_now(name, setting->name);
-
-			if (manual != NULL)
-				manual_values =
-					put_setting(manual_values, setting->name, manual);
-		}
-		else if (!still_as_given(name, before))
-			manual_values = put_setting(manual_values, setting->name,
-										role_setting_now(name, setting->name));
+		now = role_setting_now(name, setting->name);
+		if (before == NULL ? now != NULL : !holds_as_given(now, before))
+			manual_values = put_setting(manual_values, setting->name, now);
 		autouser_admin_ddl(psprintf("ALTER ROLE %s SET %s = %s", role,
 									quote_identifier(setting->name),
 									value_sql(setting->name, setting->value)));

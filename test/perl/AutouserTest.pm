@@ -280,6 +280,17 @@ sub grant_admin_option
 		'GRANT ' . join(', ', @roles) . " TO $admin WITH ADMIN OPTION, INHERIT FALSE, SET FALSE");
 }
 
+# $role's role-wide settings (ALTER ROLE ... SET, in no database), as
+# stored: "name=value,...", or '' when it has none.
+sub role_settings
+{
+	my ($node, $role) = @_;
+	return $node->safe_psql('postgres', qq{
+		SELECT coalesce((SELECT array_to_string(s.setconfig, ',') FROM pg_db_role_setting s
+		                 WHERE s.setrole = r.oid AND s.setdatabase = 0), '')
+		FROM pg_roles r WHERE r.rolname = '$role'});
+}
+
 # Waits (bounded, polling the file) until the server log holds $n matches
 # of $regex; for waits a database connection would disturb.
 sub wait_for_log_count

@@ -20,14 +20,7 @@ use Test::More;
 my $node = AutouserTest::start_node('rt5_settings',
 	conf => "pg_autouser.cleanup = off\npg_autouser.admin_role = 'provisioner'\n");
 sub sq { return $node->safe_psql('postgres', $_[0]); }
-sub settings
-{
-	my ($role) = @_;
-	return sq(qq{
-		SELECT coalesce((SELECT array_to_string(s.setconfig, ',') FROM pg_db_role_setting s
-		                 WHERE s.setrole = r.oid AND s.setdatabase = 0), '')
-		FROM pg_roles r WHERE r.rolname = '$role'});
-}
+sub settings { return AutouserTest::role_settings($node, $_[0]); }
 sq(q{
 	CREATE ROLE provisioner NOLOGIN CREATEROLE;
 	CREATE ROLE reader NOLOGIN;
